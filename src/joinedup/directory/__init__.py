@@ -1,0 +1,1 @@
+"""Who is who: areas, agencies, teams, professionals and their roles."""
