@@ -1,0 +1,1 @@
+"""Sign-in: users, passwords, sessions, throttling and API tokens."""

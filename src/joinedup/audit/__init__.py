@@ -1,0 +1,1 @@
+"""The tamper-evident access ledger: who saw or changed what, and why."""
