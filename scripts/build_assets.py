@@ -1,7 +1,7 @@
 """Build the web app's front-end assets from the packages that package-lock.json pins.
 
 Run by `make assets` after `npm ci`. GOV.UK Frontend's Sass is compiled with joinedup's own
-settings (src/joinedup/web/styles) and its JavaScript copied beside it. The output is ignored
+settings (src/joinedup/web/styles) and its JavaScript copied beside it, with Swagger UI for the API reference. The output is ignored
 by git; rerun after changing a version or a style.
 """
 
@@ -40,6 +40,10 @@ def main() -> int:
         check=True,
     )
     shutil.copy2(govuk / "dist" / "govuk" / "govuk-frontend.min.js", TARGET / "govuk")
+    # Swagger UI for the API reference at /api/docs, served from here rather than a CDN.
+    (TARGET / "swagger-ui").mkdir()
+    for name in ("swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"):
+        shutil.copy2(MODULES / "swagger-ui-dist" / name, TARGET / "swagger-ui" / name)
     version = json.loads((govuk / "package.json").read_text())["version"]
     (TARGET / "govuk" / "NOTICE.txt").write_text(
         f"GOV.UK Frontend {version}, MIT licence, Crown copyright; installed from npm.\n"

@@ -11,7 +11,6 @@ import enum
 import re
 from collections.abc import Container, Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -48,25 +47,25 @@ class Clock:
         return self._now
 
 
-# A ContextVar rather than a module global, so frozen time cannot leak between threads or tasks.
-_frozen: ContextVar[Clock | None] = ContextVar("joinedup_frozen_clock", default=None)
+# Process-wide, not per thread: the web tests' app runs in another thread and must see the
+# same frozen time as the test that froze it. Tests run one at a time in each process.
+_frozen: Clock | None = None
 
 
 def now() -> datetime:
     """The current time, aware and in UTC (or the frozen time inside frozen_at)."""
-    frozen = _frozen.get()
-    return frozen.now() if frozen is not None else datetime.now(UTC)
+    return _frozen.now() if _frozen is not None else datetime.now(UTC)
 
 
 @contextmanager
 def frozen_at(when: datetime) -> Iterator[Clock]:
     """Make now() return when until the block ends; the Clock yielded can set or advance it."""
-    frozen = Clock(when)
-    token = _frozen.set(frozen)
+    global _frozen
+    previous, _frozen = _frozen, Clock(when)
     try:
-        yield frozen
+        yield _frozen
     finally:
-        _frozen.reset(token)
+        _frozen = previous
 
 
 # --- Opening hours ----------------------------------------------------------------------

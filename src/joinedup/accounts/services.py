@@ -29,7 +29,14 @@ TOKEN_PREFIX = "jdp_"
 
 
 class AccountError(Exception):
-    """A request about accounts that cannot be done; the message says how to put it right."""
+    """A request about accounts that cannot be done; the message says how to put it right.
+
+    `field` names the input at fault, so a form can put the message beside it.
+    """
+
+    def __init__(self, message: str, field: str = "email") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class SignInFailed(AccountError):
@@ -189,7 +196,7 @@ def create_api_token(session: Session, actor: Actor, email: str, name: str) -> t
     """Issue a token acting as the user with `email`. Returns the row and the token, shown once."""
     name = name.strip()
     if not name:
-        raise AccountError("Give the token a name that says which system uses it")
+        raise AccountError("Give the token a name that says which system uses it", field="name")
     user = user_by_email(session, normalise_email(email))
     if user is None:
         raise AccountError(f"{email} cannot sign in: add them first (joinedup users add)")

@@ -18,14 +18,22 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class DirectoryError(Exception):
-    """A directory change that cannot be made; the message says how to put it right."""
+    """A directory change that cannot be made; the message says how to put it right.
+
+    `field` names the input at fault, so a form can put the message beside it.
+    """
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _check_code(code: str, what: str) -> str:
     code = code.strip().upper()
     if not _CODE.match(code):
         raise DirectoryError(
-            f"{what} code must be 1 to 40 capital letters, digits or hyphens, like NOTTS-POLICE"
+            f"{what} code must be 1 to 40 capital letters, digits or hyphens, like NOTTS-POLICE",
+            field="code",
         )
     return code
 
@@ -33,14 +41,14 @@ def _check_code(code: str, what: str) -> str:
 def _check_name(name: str, what: str) -> str:
     name = name.strip()
     if not name:
-        raise DirectoryError(f"Enter the {what}'s name")
+        raise DirectoryError(f"Enter the {what}'s name", field="name")
     return name
 
 
 def add_area(session: Session, actor: Actor, code: str, name: str) -> Area:
     code = _check_code(code, "Area")
     if session.scalar(select(Area).where(Area.code == code)):
-        raise DirectoryError(f"There is already an area with the code {code}")
+        raise DirectoryError(f"There is already an area with the code {code}", field="code")
     area = Area(code=code, name=_check_name(name, "area"))
     session.add(area)
     session.flush()
@@ -58,14 +66,14 @@ def add_agency(
         agency_kind = AgencyKind(kind)
     except ValueError:
         kinds = ", ".join(k.value for k in AgencyKind)
-        raise DirectoryError(f"Agency kind must be one of: {kinds}") from None
+        raise DirectoryError(f"Agency kind must be one of: {kinds}", field="kind") from None
     if session.scalar(select(Agency).where(Agency.code == code)):
-        raise DirectoryError(f"There is already an agency with the code {code}")
+        raise DirectoryError(f"There is already an agency with the code {code}", field="code")
     area = None
     if area_code:
         area = session.scalar(select(Area).where(Area.code == area_code.strip().upper()))
         if area is None:
-            raise DirectoryError(f"There is no area with the code {area_code}")
+            raise DirectoryError(f"There is no area with the code {area_code}", field="area")
     agency = Agency(
         code=code, name=_check_name(name, "agency"), kind=agency_kind.value, area=area,
         created_at=clock.now(),
@@ -81,7 +89,9 @@ def add_team(session: Session, actor: Actor, agency_code: str, code: str, name: 
     agency = _agency(session, agency_code)
     code = _check_code(code, "Team")
     if any(team.code == code for team in agency.teams):
-        raise DirectoryError(f"{agency.name} already has a team with the code {code}")
+        raise DirectoryError(
+            f"{agency.name} already has a team with the code {code}", field="code"
+        )
     team = Team(agency=agency, code=code, name=_check_name(name, "team"))
     session.add(team)
     session.flush()
@@ -105,15 +115,19 @@ def add_professional(
     """Add a professional with their roles. Raises DirectoryError naming what is wrong."""
     email = email.strip().lower()
     if not _EMAIL.match(email):
-        raise DirectoryError("Enter an email address in the correct format, like name@example.org")
+        raise DirectoryError(
+            "Enter an email address in the correct format, like name@example.org", field="email"
+        )
     if session.scalar(select(Professional).where(Professional.email == email)):
-        raise DirectoryError(f"There is already a professional with the email address {email}")
+        raise DirectoryError(
+            f"There is already a professional with the email address {email}", field="email"
+        )
     agency = _agency(session, agency_code)
     team = None
     if team_code:
         team = next((t for t in agency.teams if t.code == team_code.strip().upper()), None)
         if team is None:
-            raise DirectoryError(f"{agency.name} has no team with the code {team_code}")
+            raise DirectoryError(f"{agency.name} has no team with the code {team_code}", field="team")
     now = clock.now()
     professional = Professional(
         email=email,
@@ -142,7 +156,9 @@ def _roles(values: list[str]) -> list[Role]:
             roles.append(Role(value.strip().lower()))
         except ValueError:
             names = ", ".join(r.value for r in Role)
-            raise DirectoryError(f"Role '{value}' is not known; roles are: {names}") from None
+            raise DirectoryError(
+                f"Role '{value}' is not known; roles are: {names}", field="roles"
+            ) from None
     return sorted(set(roles))
 
 
@@ -180,7 +196,7 @@ def mark_left(session: Session, actor: Actor, professional_id: int) -> Professio
 def _agency(session: Session, code: str) -> Agency:
     agency = session.scalar(select(Agency).where(Agency.code == code.strip().upper()))
     if agency is None:
-        raise DirectoryError(f"There is no agency with the code {code}")
+        raise DirectoryError(f"There is no agency with the code {code}", field="agency")
     return agency
 
 

@@ -1,0 +1,1 @@
+"""How the partnership works, area by area: aggregates only, never a person."""

@@ -1,0 +1,120 @@
+"""The app factory: pages, the JSON API under /api, static assets and error pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from joinedup import __version__
+from joinedup.accounts.rules import SessionPolicy
+from joinedup.config import Settings
+from joinedup.db import make_engine, make_session_factory
+from joinedup.web import api
+from joinedup.web.deps import ANON_CSRF_COOKIE, CsrfRejected, NotFound, SignInRequired
+from joinedup.web.routes import admin, home, signin
+from joinedup.web.templating import render
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings, session_factory: sessionmaker[Session] | Callable[[], Session] | None = None
+) -> FastAPI:
+    """Build the hub. Tests pass their own `session_factory` to run inside a rolled-back transaction."""
+    app = FastAPI(
+        title="joinedup", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.state.settings = settings
+    app.state.session_policy = SessionPolicy(
+        idle=dt.timedelta(minutes=settings.session_idle_minutes),
+        absolute=dt.timedelta(hours=settings.session_absolute_hours),
+        max_failures=settings.signin_max_failures,
+        lockout=dt.timedelta(minutes=settings.signin_lockout_minutes),
+    )
+    if session_factory is None:
+        session_factory = make_session_factory(make_engine(settings.resolved_database_url))
+    app.state.session_factory = session_factory
+
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    app.mount("/api", api.create_api(app.state))
+    for module in (signin, home, admin):
+        app.include_router(module.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    _add_error_pages(app)
+    app.middleware("http")(_security_headers)
+    return app
+
+
+async def _security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Per request: a CSP nonce, an anonymous CSRF cookie for the sign-in form, safe headers."""
+    request.state.csp_nonce = secrets.token_urlsafe(16)
+    request.state.new_anon_csrf = secrets.token_urlsafe(32)
+    response = await call_next(request)
+    if ANON_CSRF_COOKIE not in request.cookies:
+        response.set_cookie(
+            ANON_CSRF_COOKIE,
+            request.state.new_anon_csrf,
+            httponly=True,
+            samesite="strict",
+            secure=request.app.state.settings.secure_cookies,
+        )
+    if request.url.path.startswith("/api/docs"):
+        # Swagger UI starts itself with an inline script.
+        script = "script-src 'self' 'unsafe-inline'"
+    else:
+        script = f"script-src 'self' 'nonce-{request.state.csp_nonce}'"
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; {script}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    if not request.url.path.startswith("/static"):
+        # Pages may carry personal data: never keep them in a shared cache or the back button.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(SignInRequired)
+    async def sign_in_required(request: Request, error: SignInRequired) -> Response:
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        expired = "&expired=1" if error.expired else ""
+        return RedirectResponse(f"/sign-in?next={target}{expired}", status_code=303)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, _error: NotFound) -> Response:
+        return render(request, "errors/404.html", status_code=404)
+
+    @app.exception_handler(CsrfRejected)
+    async def csrf_rejected(request: Request, _error: CsrfRejected) -> Response:
+        return render(request, "errors/csrf.html", status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 404:
+            return render(request, "errors/404.html", status_code=404)
+        return render(request, "errors/http.html", status_code=error.status_code, error=error)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return render(request, "errors/500.html", status_code=500)

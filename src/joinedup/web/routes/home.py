@@ -1,0 +1,36 @@
+"""Each role's home page: the work that role has, in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from joinedup import clock
+from joinedup.accounts.queries import refused_sign_ins
+from joinedup.directory.rules import Role
+from joinedup.insight.queries import adoption_by_area
+from joinedup.web.deps import CurrentActor, Db, page_router
+from joinedup.web.templating import render
+
+router = page_router()
+ADOPTION_WINDOW = dt.timedelta(days=30)
+IG_WINDOW = dt.timedelta(days=7)
+
+
+@router.get("/")
+def home(request: Request, actor: CurrentActor, db: Db) -> Response:
+    now = clock.now()
+    adoption = (
+        adoption_by_area(db, now - ADOPTION_WINDOW) if actor.has(Role.SYSTEM_LEADER) else []
+    )
+    refusals = (
+        refused_sign_ins(db, actor.agency_id, now - IG_WINDOW)
+        if actor.has(Role.IG_LEAD) and actor.agency_id is not None
+        else []
+    )
+    return render(
+        request, "pages/home.html", title="Home", nav_section="home", actor=actor,
+        adoption=adoption, refusals=refusals,
+    )
