@@ -1,7 +1,8 @@
 """Build the web app's front-end assets from the packages that package-lock.json pins.
 
 Run by `make assets` after `npm ci`. GOV.UK Frontend's Sass is compiled with joinedup's own
-settings (src/joinedup/web/styles) and its JavaScript copied beside it, with Swagger UI for the API reference. The output is ignored
+settings (src/joinedup/web/styles) and its JavaScript copied beside it,
+with Swagger UI for the API reference. The output is ignored
 by git; rerun after changing a version or a style.
 """
 

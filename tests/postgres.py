@@ -60,13 +60,29 @@ def throwaway_postgres() -> Iterator[str]:
     run = {"user": user, "check": True, "capture_output": True}
     try:
         subprocess.run(
-            [_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-             "--no-sync"],
+            [
+                _bin("initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
             **run,
         )
         subprocess.run(
             [
-                _bin("pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "start", "-o",
+                _bin("pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(root / "log"),
+                "-w",
+                "start",
+                "-o",
                 f"-p {port} -k {root} -h 127.0.0.1 -c fsync=off -c synchronous_commit=off "
                 "-c full_page_writes=off -c max_connections=50",
             ],
@@ -75,6 +91,10 @@ def throwaway_postgres() -> Iterator[str]:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
         if (data / "postmaster.pid").exists():
-            subprocess.run([_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                           user=user, capture_output=True, check=False)
+            subprocess.run(
+                [_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                user=user,
+                capture_output=True,
+                check=False,
+            )
         shutil.rmtree(root, ignore_errors=True)

@@ -31,9 +31,11 @@ class Settings(BaseSettings):
     )
     database_url: str = Field(
         default="",
-        description="SQLAlchemy URL; empty means the embedded SQLite file under the data directory.",
+        description="SQLAlchemy URL; empty means the SQLite file under the data directory.",
     )
-    secret_key: str = Field(default="", description="Signs tokens; generated on first run if empty.")
+    secret_key: str = Field(
+        default="", description="Signs tokens; generated on first run if empty."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)

@@ -42,8 +42,13 @@ def test_a_professional_has_the_roles_they_were_given(db: Session) -> None:
 def test_an_unknown_role_is_refused_with_the_roles_that_exist(db: Session) -> None:
     with pytest.raises(services.DirectoryError, match="Role 'wizard' is not known"):
         services.add_professional(
-            db, ADMIN, email="w@x.example", given_name="W", family_name="Z",
-            agency_code=create_agency(db).code, roles=["wizard"],
+            db,
+            ADMIN,
+            email="w@x.example",
+            given_name="W",
+            family_name="Z",
+            agency_code=create_agency(db).code,
+            roles=["wizard"],
         )
 
 

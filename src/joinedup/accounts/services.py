@@ -128,13 +128,16 @@ def _recent_failures(session: Session, email: str, now: dt.datetime, policy: Ses
     )
     if last_success is not None:
         since = max(since, last_success)
-    return session.scalar(
-        select(func.count()).where(
-            SignInAttempt.email == email,
-            SignInAttempt.succeeded.is_(False),
-            SignInAttempt.at > since,
+    return (
+        session.scalar(
+            select(func.count()).where(
+                SignInAttempt.email == email,
+                SignInAttempt.succeeded.is_(False),
+                SignInAttempt.at > since,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def _record_attempt(
@@ -186,7 +189,10 @@ def _end(session: Session, web_session: WebSession, now: dt.datetime, reason: st
     web_session.ended_at = now
     web_session.end_reason = reason
     record(
-        session, actor_for_user(web_session.user), f"user:session:{reason}", "user",
+        session,
+        actor_for_user(web_session.user),
+        f"user:session:{reason}",
+        "user",
         web_session.user_id,
     )
     session.commit()
@@ -210,7 +216,9 @@ def create_api_token(session: Session, actor: Actor, email: str, name: str) -> t
     )
     session.add(token)
     session.flush()
-    record(session, actor, "admin:api_token:created", "api_token", token.id, user=user.id, name=name)
+    record(
+        session, actor, "admin:api_token:created", "api_token", token.id, user=user.id, name=name
+    )
     session.commit()
     return token, raw
 
@@ -227,7 +235,7 @@ def revoke_api_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
 
 
 def authenticate_api_token(session: Session, raw: str) -> Actor | None:
-    """The actor a bearer token acts for, or None if it is unknown, revoked or its user cannot act."""
+    """The actor a bearer token acts for; None if unknown, revoked, or its user cannot act."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(raw)))
@@ -241,3 +249,34 @@ def authenticate_api_token(session: Session, raw: str) -> Actor | None:
         token.last_used_at = now
         session.commit()
     return actor_for_user(user)
+
+
+def add_users_in_bulk(
+    session: Session, actor: Actor, emails: list[str], password: str | None = None
+) -> int:
+    """Give many professionals sign-ins at once (a new hub's staff); one password for all, or none.
+
+    All or nothing: raises AccountError naming every email that cannot be given one.
+    """
+    wanted = [normalise_email(e) for e in emails]
+    found = {
+        p.email: p
+        for p in session.scalars(select(Professional).where(Professional.email.in_(wanted)))
+    }
+    have = set(
+        session.scalars(
+            select(Professional.email).join(User, User.professional_id == Professional.id)
+        )
+    )
+    problems = [e for e in wanted if e not in found or e in have or found[e].has_left]
+    if problems:
+        raise AccountError("These cannot be given a sign-in: " + ", ".join(problems[:20]))
+    # Hashed once: the same password for every account in this batch.
+    password_hash = hash_password(password) if password else None
+    now = clock.now()
+    session.add_all(
+        User(professional=found[e], password_hash=password_hash, created_at=now) for e in wanted
+    )
+    record(session, actor, "admin:user:bulk_created", "user", "many", count=len(wanted))
+    session.commit()
+    return len(wanted)

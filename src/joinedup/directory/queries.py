@@ -47,3 +47,7 @@ def headcounts(session: Session) -> dict[int, int]:
         .group_by(Professional.agency_id)
     )
     return {agency_id: count for agency_id, count in rows}
+
+
+def professional_by_email(session: Session, email: str) -> Professional | None:
+    return session.scalar(select(Professional).where(Professional.email == email.strip().lower()))

@@ -75,7 +75,10 @@ def add_agency(
         if area is None:
             raise DirectoryError(f"There is no area with the code {area_code}", field="area")
     agency = Agency(
-        code=code, name=_check_name(name, "agency"), kind=agency_kind.value, area=area,
+        code=code,
+        name=_check_name(name, "agency"),
+        kind=agency_kind.value,
+        area=area,
         created_at=clock.now(),
     )
     session.add(agency)
@@ -89,9 +92,7 @@ def add_team(session: Session, actor: Actor, agency_code: str, code: str, name: 
     agency = _agency(session, agency_code)
     code = _check_code(code, "Team")
     if any(team.code == code for team in agency.teams):
-        raise DirectoryError(
-            f"{agency.name} already has a team with the code {code}", field="code"
-        )
+        raise DirectoryError(f"{agency.name} already has a team with the code {code}", field="code")
     team = Team(agency=agency, code=code, name=_check_name(name, "team"))
     session.add(team)
     session.flush()
@@ -127,7 +128,9 @@ def add_professional(
     if team_code:
         team = next((t for t in agency.teams if t.code == team_code.strip().upper()), None)
         if team is None:
-            raise DirectoryError(f"{agency.name} has no team with the code {team_code}", field="team")
+            raise DirectoryError(
+                f"{agency.name} has no team with the code {team_code}", field="team"
+            )
     now = clock.now()
     professional = Professional(
         email=email,
@@ -142,8 +145,13 @@ def add_professional(
     session.add(professional)
     session.flush()
     record(
-        session, actor, "admin:professional:created", "professional", professional.id,
-        agency=agency.code, roles=sorted(professional.active_roles),
+        session,
+        actor,
+        "admin:professional:created",
+        "professional",
+        professional.id,
+        agency=agency.code,
+        roles=sorted(professional.active_roles),
     )
     session.commit()
     return professional

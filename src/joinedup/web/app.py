@@ -29,9 +29,10 @@ log = logging.getLogger(__name__)
 
 
 def create_app(
-    settings: Settings, session_factory: sessionmaker[Session] | Callable[[], Session] | None = None
+    settings: Settings,
+    session_factory: sessionmaker[Session] | Callable[[], Session] | None = None,
 ) -> FastAPI:
-    """Build the hub. Tests pass their own `session_factory` to run inside a rolled-back transaction."""
+    """Build the hub. Tests pass a `session_factory` that runs inside a rolled-back transaction."""
     app = FastAPI(
         title="joinedup", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
     )

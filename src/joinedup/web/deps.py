@@ -66,7 +66,9 @@ def settings_of(request: Request) -> Settings:
 def page_context(request: Request, db: Db) -> PageContext:
     """Who is signed in (if anyone) and the CSRF token their forms must carry."""
     cookie = request.cookies.get(SESSION_COOKIE)
-    resumed = accounts.resume_session(db, request.app.state.session_policy, cookie) if cookie else None
+    resumed = (
+        accounts.resume_session(db, request.app.state.session_policy, cookie) if cookie else None
+    )
     if resumed is None:
         request.state.session_cookie_stale = cookie is not None
         anon = request.cookies.get(ANON_CSRF_COOKIE) or request.state.new_anon_csrf

@@ -47,9 +47,7 @@ def _environment() -> Environment:
 templates = Jinja2Templates(env=_environment())
 
 
-def render(
-    request: Request, template: str, status_code: int = 200, **context: Any
-) -> HTMLResponse:
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render a page; every page gets `ctx` (who is signed in and the CSRF token)."""
     context.setdefault("ctx", getattr(request.state, "page", None))
     context.setdefault("demo_banner", getattr(request.app.state, "demo", False))

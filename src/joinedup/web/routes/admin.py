@@ -22,8 +22,13 @@ ROLES = [(role.value, role.label) for role in Role]
 @router.get("/admin/directory")
 def directory(request: Request, actor: Administrator, db: Db) -> Response:
     return render(
-        request, "admin/directory.html", title="Directory", nav_section="directory",
-        areas=queries.areas(db), agencies=queries.agencies(db), headcounts=queries.headcounts(db),
+        request,
+        "admin/directory.html",
+        title="Directory",
+        nav_section="directory",
+        areas=queries.areas(db),
+        agencies=queries.agencies(db),
+        headcounts=queries.headcounts(db),
         kind_labels=dict(KINDS),
     )
 
@@ -35,8 +40,14 @@ def new_area(request: Request, actor: Administrator) -> Response:
 
 def _area_form(request: Request, values: dict[str, str], errors: dict[str, str]) -> Response:
     return render(
-        request, "admin/area_form.html", status_code=400 if errors else 200, title="Add an area",
-        nav_section="directory", values=values, errors=errors, error_summary=error_summary(errors),
+        request,
+        "admin/area_form.html",
+        status_code=400 if errors else 200,
+        title="Add an area",
+        nav_section="directory",
+        values=values,
+        errors=errors,
+        error_summary=error_summary(errors),
     )
 
 
@@ -56,11 +67,20 @@ def new_agency(request: Request, actor: Administrator, db: Db) -> Response:
     return _agency_form(request, db, {"area": ""}, {})
 
 
-def _agency_form(request: Request, db: Db, values: dict[str, str], errors: dict[str, str]) -> Response:
+def _agency_form(
+    request: Request, db: Db, values: dict[str, str], errors: dict[str, str]
+) -> Response:
     return render(
-        request, "admin/agency_form.html", status_code=400 if errors else 200,
-        title="Add an agency", nav_section="directory", values=values, errors=errors,
-        error_summary=error_summary(errors), kinds=KINDS, areas=queries.areas(db),
+        request,
+        "admin/agency_form.html",
+        status_code=400 if errors else 200,
+        title="Add an agency",
+        nav_section="directory",
+        values=values,
+        errors=errors,
+        error_summary=error_summary(errors),
+        kinds=KINDS,
+        areas=queries.areas(db),
     )
 
 
@@ -85,8 +105,13 @@ def agency(request: Request, agency_id: int, actor: Administrator, db: Db) -> Re
     if found is None:
         raise NotFound()
     return render(
-        request, "admin/agency.html", title=found.name, nav_section="directory", agency=found,
-        kind=AgencyKind(found.kind), professionals=queries.professionals_of(db, agency_id),
+        request,
+        "admin/agency.html",
+        title=found.name,
+        nav_section="directory",
+        agency=found,
+        kind=AgencyKind(found.kind),
+        professionals=queries.professionals_of(db, agency_id),
         roles=dict(ROLES),
     )
 
@@ -103,8 +128,14 @@ def _team_form(
     if found is None:
         raise NotFound()
     return render(
-        request, "admin/team_form.html", status_code=400 if errors else 200, title="Add a team",
-        nav_section="directory", agency=found, values=values, errors=errors,
+        request,
+        "admin/team_form.html",
+        status_code=400 if errors else 200,
+        title="Add a team",
+        nav_section="directory",
+        agency=found,
+        values=values,
+        errors=errors,
         error_summary=error_summary(errors),
     )
 
@@ -135,14 +166,23 @@ def _professional_form(
     if found is None:
         raise NotFound()
     return render(
-        request, "admin/professional_form.html", status_code=400 if errors else 200,
-        title="Add a professional", nav_section="directory", agency=found, values=values,
-        errors=errors, error_summary=error_summary(errors), roles=ROLES,
+        request,
+        "admin/professional_form.html",
+        status_code=400 if errors else 200,
+        title="Add a professional",
+        nav_section="directory",
+        agency=found,
+        values=values,
+        errors=errors,
+        error_summary=error_summary(errors),
+        roles=ROLES,
     )
 
 
 @router.post("/admin/agencies/{agency_id}/professionals/new")
-async def add_professional(request: Request, agency_id: int, actor: Administrator, db: Db) -> Response:
+async def add_professional(
+    request: Request, agency_id: int, actor: Administrator, db: Db
+) -> Response:
     found = queries.agency(db, agency_id)
     if found is None:
         raise NotFound()
@@ -163,10 +203,15 @@ async def add_professional(request: Request, agency_id: int, actor: Administrato
     if not errors:
         try:
             professional = services.add_professional(
-                db, actor, email=str(values["email"]), given_name=str(values["given_name"]),
-                family_name=str(values["family_name"]), agency_code=found.code,
+                db,
+                actor,
+                email=str(values["email"]),
+                given_name=str(values["given_name"]),
+                family_name=str(values["family_name"]),
+                agency_code=found.code,
                 roles=list(values["roles"]),  # type: ignore[call-overload]
-                team_code=str(values["team"]) or None, job_title=str(values["job_title"]),
+                team_code=str(values["team"]) or None,
+                job_title=str(values["job_title"]),
             )
         except services.DirectoryError as error:
             errors[error.field or "code"] = str(error)
@@ -187,15 +232,24 @@ def _professional_page(
     if found is None:
         raise NotFound()
     return render(
-        request, "admin/professional.html", status_code=400 if errors else 200, title=found.name,
-        nav_section="directory", professional=found, roles=ROLES, role_labels=dict(ROLES),
-        user=account_queries.user_by_email(db, found.email), errors=errors,
+        request,
+        "admin/professional.html",
+        status_code=400 if errors else 200,
+        title=found.name,
+        nav_section="directory",
+        professional=found,
+        roles=ROLES,
+        role_labels=dict(ROLES),
+        user=account_queries.user_by_email(db, found.email),
+        errors=errors,
         error_summary=error_summary(errors),
     )
 
 
 @router.post("/admin/professionals/{professional_id}/roles")
-async def change_role(request: Request, professional_id: int, actor: Administrator, db: Db) -> Response:
+async def change_role(
+    request: Request, professional_id: int, actor: Administrator, db: Db
+) -> Response:
     form = await request.form()
     role, change = field(form, "role"), field(form, "change")
     if queries.professional(db, professional_id) is None:
@@ -221,14 +275,18 @@ def mark_left(request: Request, professional_id: int, actor: Administrator, db: 
 
 
 @router.post("/admin/professionals/{professional_id}/sign-in")
-async def give_sign_in(request: Request, professional_id: int, actor: Administrator, db: Db) -> Response:
+async def give_sign_in(
+    request: Request, professional_id: int, actor: Administrator, db: Db
+) -> Response:
     found = queries.professional(db, professional_id)
     if found is None:
         raise NotFound()
     form = await request.form()
     password = form.get("password")
     if not isinstance(password, str) or not password:
-        return _professional_page(request, db, professional_id, {"password": "Enter a first password for them"})
+        return _professional_page(
+            request, db, professional_id, {"password": "Enter a first password for them"}
+        )
     try:
         accounts.add_user(db, actor, found.email, password)
     except (accounts.AccountError, WeakPassword) as error:
@@ -245,9 +303,16 @@ def _tokens_page(
     request: Request, db: Db, values: dict[str, str], errors: dict[str, str], new_token: str | None
 ) -> Response:
     return render(
-        request, "admin/tokens.html", status_code=400 if errors else 200, title="API tokens",
-        nav_section="tokens", tokens=account_queries.api_tokens(db), values=values, errors=errors,
-        error_summary=error_summary(errors), new_token=new_token,
+        request,
+        "admin/tokens.html",
+        status_code=400 if errors else 200,
+        title="API tokens",
+        nav_section="tokens",
+        tokens=account_queries.api_tokens(db),
+        values=values,
+        errors=errors,
+        error_summary=error_summary(errors),
+        new_token=new_token,
     )
 
 

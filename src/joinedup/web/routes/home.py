@@ -22,15 +22,18 @@ IG_WINDOW = dt.timedelta(days=7)
 @router.get("/")
 def home(request: Request, actor: CurrentActor, db: Db) -> Response:
     now = clock.now()
-    adoption = (
-        adoption_by_area(db, now - ADOPTION_WINDOW) if actor.has(Role.SYSTEM_LEADER) else []
-    )
+    adoption = adoption_by_area(db, now - ADOPTION_WINDOW) if actor.has(Role.SYSTEM_LEADER) else []
     refusals = (
         refused_sign_ins(db, actor.agency_id, now - IG_WINDOW)
         if actor.has(Role.IG_LEAD) and actor.agency_id is not None
         else []
     )
     return render(
-        request, "pages/home.html", title="Home", nav_section="home", actor=actor,
-        adoption=adoption, refusals=refusals,
+        request,
+        "pages/home.html",
+        title="Home",
+        nav_section="home",
+        actor=actor,
+        adoption=adoption,
+        refusals=refusals,
     )

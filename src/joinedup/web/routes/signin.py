@@ -35,8 +35,13 @@ def sign_in_page(
     elif signed_out:
         notice = "You have signed out."
     return render(
-        request, "pages/sign_in.html", title="Sign in", next_url=_safe_next(next), email="",
-        errors={}, notice=notice,
+        request,
+        "pages/sign_in.html",
+        title="Sign in",
+        next_url=_safe_next(next),
+        email="",
+        errors={},
+        notice=notice,
     )
 
 
@@ -53,7 +58,10 @@ async def sign_in(request: Request, db: Db, page: Page) -> Response:
     if not errors:
         try:
             signed_in = accounts.sign_in(
-                db, request.app.state.session_policy, email, password,
+                db,
+                request.app.state.session_policy,
+                email,
+                password,
                 request.client.host if request.client else "",
             )
         except accounts.AccountError as error:
@@ -61,13 +69,23 @@ async def sign_in(request: Request, db: Db, page: Page) -> Response:
         else:
             response = RedirectResponse(_safe_next(next_url), status_code=303)
             response.set_cookie(
-                SESSION_COOKIE, signed_in.cookie_token, httponly=True, samesite="lax",
+                SESSION_COOKIE,
+                signed_in.cookie_token,
+                httponly=True,
+                samesite="lax",
                 secure=request.app.state.settings.secure_cookies,
             )
             return response
     return render(
-        request, "pages/sign_in.html", status_code=400, title="Sign in", next_url=next_url,
-        email=email, errors=errors, error_summary=error_summary(errors), notice="",
+        request,
+        "pages/sign_in.html",
+        status_code=400,
+        title="Sign in",
+        next_url=next_url,
+        email=email,
+        errors=errors,
+        error_summary=error_summary(errors),
+        notice="",
     )
 
 

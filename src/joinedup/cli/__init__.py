@@ -1,0 +1,37 @@
+"""The `joinedup` command: run the hub, build the demo county, and administer it."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from joinedup.cli import audit, db, demo, directory, serve, tokens, users
+from joinedup.cli.common import Failure, console_err
+
+app = typer.Typer(
+    name="joinedup",
+    help="joinedup: a multi-agency safeguarding hub where partner agencies share what they "
+    "know about a child or an adult at risk, decide together and act together.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
+app.add_typer(tokens.app, name="tokens")
+app.add_typer(directory.areas, name="areas")
+app.add_typer(directory.agencies, name="agencies")
+app.add_typer(directory.professionals, name="professionals")
+app.add_typer(audit.app, name="audit")
+
+
+def main() -> None:
+    """Run the CLI; expected failures print one clear message and exit non-zero, no traceback."""
+    try:
+        app()
+    except Failure as failure:
+        console_err.print(f"[red]{failure}[/red]")
+        sys.exit(failure.exit_code)

@@ -1,0 +1,115 @@
+"""`joinedup demo`: build the synthetic county once, then serve it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+
+import typer
+from rich.table import Table
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from joinedup import schema
+from joinedup.accounts.models import User
+from joinedup.cli.common import Failure, console, engine, session_on, settings
+from joinedup.cli.serve import run
+from joinedup.config import Settings
+from joinedup.directory.models import Agency, Professional
+from joinedup.directory.rules import AgencyKind, Role
+from joinedup.synthetic import CountyOptions, build_county, write_county
+from joinedup.synthetic.load import load_county
+
+PASSWORD_FILE = "demo-password"
+SIGN_INS_FILE = "demo-sign-ins.txt"
+
+
+def demo(
+    people: int = typer.Option(50_000, help="People living in the synthetic county"),
+    seed: int = typer.Option(20261127, help="The county follows from the seed"),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the hub once it is built"),
+    port: int = typer.Option(None, help="Port to serve on [default: 8000 or JOINEDUP_PORT]"),
+) -> None:
+    """Build a synthetic county (seven districts, their agencies, staff and people) and serve it.
+
+    The first run builds it into the data directory; later runs reuse it and start in seconds.
+    Every person in it is invented.
+    """
+    config = settings()
+    found = engine(config)
+    schema.upgrade(found)
+    with session_on(found) as session:
+        built = session.scalar(select(func.count()).select_from(Agency)) or 0
+    if built:
+        console.print(f"Using the county already built in {config.data_dir}/.")
+    else:
+        _build(config, found, people, seed)
+    _print_sign_ins(config)
+    if serve:
+        run(config, config.host, port or config.port, demo=True)
+
+
+def _build(config: Settings, found: Engine, people: int, seed: int) -> None:
+    try:
+        options = CountyOptions(seed=seed, people=people)
+    except ValueError as error:
+        raise Failure(f"Cannot build the county: {error}", exit_code=2) from None
+    started = time.perf_counter()
+    with console.status(f"Building a synthetic county of {people:,} people..."):
+        county = build_county(options)
+        write_county(county, config.data_dir / "county")
+    built = time.perf_counter() - started
+    password = _demo_password(config.data_dir)
+    with console.status("Loading the directory and sign-ins..."), session_on(found) as session:
+        report = load_county(session, county, password, seed)
+        _record_sign_ins(config.data_dir, session)
+    console.print(
+        f"Built the county in {built:.1f}s: {len(county.districts)} districts, "
+        f"{report.directory['agencies']} agencies, "
+        f"{report.directory['professionals']} professionals, "
+        f"{len(county.people):,} people in {len(county.households):,} households, and "
+        f"{sum(map(len, county.extracts.values())):,} agency records "
+        f"(extracts in {config.data_dir / 'county' / 'extracts'})."
+    )
+
+
+def _demo_password(data_dir: Path) -> str:
+    """One random password for every demo sign-in, made on first build and kept (0600)."""
+    path = data_dir / PASSWORD_FILE
+    if path.exists():
+        return path.read_text().strip()
+    password = "-".join(secrets.token_hex(3) for _ in range(4))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(password)
+    return password
+
+
+def _record_sign_ins(data_dir: Path, session: Session) -> None:
+    """Keep the list of demo sign-ins beside the database, one per role and kind of agency."""
+    rows = session.execute(
+        select(Professional, Agency)
+        .join(User, User.professional_id == Professional.id)
+        .join(Agency, Agency.id == Professional.agency_id)
+        .where(User.password_hash.is_not(None))
+        .order_by(Agency.kind, Professional.email)
+    ).all()
+    lines = []
+    for professional, agency in rows:
+        roles = ", ".join(Role(r).label for r in sorted(professional.active_roles))
+        lines.append(
+            f"{roles}\t{AgencyKind(agency.kind).label}: {agency.name}\t{professional.email}"
+        )
+    (data_dir / SIGN_INS_FILE).write_text("\n".join(lines) + "\n")
+
+
+def _print_sign_ins(config: Settings) -> None:
+    path = config.data_dir / SIGN_INS_FILE
+    password = (config.data_dir / PASSWORD_FILE).read_text().strip()
+    table = Table("Role", "Agency", "Sign in as", title="Demo sign-ins")
+    for line in path.read_text().splitlines():
+        table.add_row(*line.split("\t"))
+    console.print(table)
+    console.print(f"Every demo sign-in uses the password [bold]{password}[/bold]")
