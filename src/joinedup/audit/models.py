@@ -17,9 +17,13 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(index=True)
-    actor_user_id: Mapped[int | None] = mapped_column(comment="no foreign key: the ledger outlives users")
+    actor_user_id: Mapped[int | None] = mapped_column(
+        comment="no foreign key: the ledger outlives users"
+    )
     actor_label: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(80), comment="subject:object:action, e.g. user:session:signed_in")
+    action: Mapped[str] = mapped_column(
+        String(80), comment="subject:object:action, e.g. user:session:signed_in"
+    )
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(80))
     detail: Mapped[str] = mapped_column(Text, comment="canonical JSON")
