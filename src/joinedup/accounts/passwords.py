@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+
+
 # Verified against when the account does not exist, so a wrong email costs as long as a
 # wrong password and timing does not reveal who has an account.
-_DUMMY_HASH = _hasher.hash("joinedup-no-such-account")
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash("joinedup-no-such-account")
+
 
 MIN_LENGTH = 12
 
@@ -29,6 +36,6 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False

@@ -15,7 +15,8 @@ from joinedup.config import ConfigError, Settings, load_settings
 from joinedup.db import make_engine, make_session_factory
 
 console = Console()
-console_err = Console(stderr=True)
+# soft_wrap: a message must not be broken mid-URL by the terminal width.
+console_err = Console(stderr=True, soft_wrap=True)
 
 
 class Failure(Exception):
