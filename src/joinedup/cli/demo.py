@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import typer
-from rich.table import Table
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -106,10 +105,16 @@ def _record_sign_ins(data_dir: Path, session: Session) -> None:
 
 
 def _print_sign_ins(config: Settings) -> None:
+    """Grouped by agency, one sign-in a line, never cut short: people copy these addresses."""
     path = config.data_dir / SIGN_INS_FILE
     password = (config.data_dir / PASSWORD_FILE).read_text().strip()
-    table = Table("Role", "Agency", "Sign in as", title="Demo sign-ins")
+    console.print("[bold]Demo sign-ins[/bold]: one for each role at each kind of agency")
+    shown = ""
     for line in path.read_text().splitlines():
-        table.add_row(*line.split("\t"))
-    console.print(table)
+        roles, agency, email = line.split("\t")
+        if agency != shown:
+            console.print(f"  {agency}", style="cyan", soft_wrap=True)
+            shown = agency
+        console.print(f"    {email}  ({roles})", soft_wrap=True, highlight=False)
     console.print(f"Every demo sign-in uses the password [bold]{password}[/bold]")
+    console.print(f"(This list is kept in {path}.)", soft_wrap=True)
