@@ -33,8 +33,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to `revision` (by default the newest)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the database to `revision` (by default the newest of every branch)."""
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
 
