@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import enum
+import operator
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -29,6 +30,10 @@ from joinedup.synthetic.model import (
     Professional,
     Team,
 )
+
+# Millions of these are written, and their values are only str, None and date, which the csv
+# module already writes as we want: None as an empty string, a date in ISO form.
+_PLAIN = frozenset({ExtractRecord, Person, Household})
 
 
 def write_county(county: County, directory: Path) -> None:
@@ -62,15 +67,18 @@ def write_county(county: County, directory: Path) -> None:
 
 def _write_dataclasses(path: Path, cls: type, items: Sequence[object]) -> None:
     columns = tuple(f.name for f in dataclasses.fields(cls))
-    # Reading fields directly: dataclasses.astuple deep-copies every value, far slower.
-    _write(path, columns, (tuple(getattr(item, c) for c in columns) for item in items))
+    # attrgetter reads a row in C; dataclasses.astuple would deep-copy every value.
+    rows: Iterable[Sequence[object]] = map(operator.attrgetter(*columns), items)
+    if cls not in _PLAIN:
+        rows = ([_cell(value) for value in row] for row in rows)
+    _write(path, columns, rows)
 
 
 def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(header)
-        writer.writerows([_cell(value) for value in row] for row in rows)
+        writer.writerows(rows)
 
 
 def _cell(value: object) -> str:

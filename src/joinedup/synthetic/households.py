@@ -162,6 +162,12 @@ def single_parent_with_adult_child(rng: random.Random) -> list[Member]:
 
 
 def multi_generation(rng: random.Random) -> list[Member]:
+    if rng.random() < 0.5:
+        return _parents_moved_in(rng)
+    return _daughter_and_grandchildren_at_home(rng)
+
+
+def _parents_moved_in(rng: random.Random) -> list[Member]:
     parents = _couple(rng, _age(rng, 28, 52, 38), married_rate=0.7)
     head = parents[0]
     youngest = min(m.age or 0 for m in parents)
@@ -175,11 +181,28 @@ def multi_generation(rng: random.Random) -> list[Member]:
     return parents + kids + grandparents
 
 
+def _daughter_and_grandchildren_at_home(rng: random.Random) -> list[Member]:
+    # A young mother and her children live with her parents: three generations, often three
+    # surnames, which is exactly where agencies' records of one family stop agreeing.
+    if rng.random() < 0.7:
+        grandparents = _couple(rng, _age(rng, 42, 72, 54), married_rate=0.8)
+        daughters_name = _childrens_name(rng, grandparents)
+    else:
+        grandparents = [_person(rng, "head", "F", _age(rng, 40, 72, 52))]
+        daughters_name = grandparents[0].family_name
+    youngest = min(m.age or 0 for m in grandparents)
+    mother = Member("child", "F", max(18, youngest - rng.randint(18, 32)), daughters_name)
+    kids_name = daughters_name if rng.random() < 0.5 else family_name(rng)
+    count = rng.choices((1, 2, 3), weights=(60, 30, 10))[0]
+    grandchildren = _children(rng, count, mother.age or 18, kids_name, "grandchild")
+    return [*grandparents, mother, *grandchildren]
+
+
 def sharers(rng: random.Random) -> list[Member]:
     count = rng.choices((2, 3, 4), weights=(60, 28, 12))[0]
     head = _person(rng, "head", _either_sex(rng), _age(rng, 18, 45, 24))
     if rng.random() < 0.2:
-        return [head] + [
+        siblings = [
             Member(
                 "sibling",
                 _either_sex(rng),
@@ -188,10 +211,12 @@ def sharers(rng: random.Random) -> list[Member]:
             )
             for _ in range(count - 1)
         ]
-    return [head] + [
+        return [head, *siblings]
+    others = [
         _person(rng, "other_adult", _either_sex(rng), _age(rng, 18, 45, 24))
         for _ in range(count - 1)
     ]
+    return [head, *others]
 
 
 # Household types and their shares of households (per cent, roughly England 2021).

@@ -83,9 +83,10 @@ Smith-Jones 2 Taylor-Brown 1 Mensah 2 Okafor 2 Adeyemi 2 Nguyen 2 Chen 3 Wong 2
 # Rare surnames are a head and a tail joined: Ashworth, Bradley, Thornfield, Wadcroft...
 RARE_HEADS = """Ash Bar Black Brad Bright Brom Cal Card Chad Cres Dar Dun Elm Fair Farn Gar
 Glad Good Gran Hal Hard Haw Hol Hunt Kirk Lang Lin Mar Mel Mid Mill Mor Nor Pen Pick Ral Red
-Rid Rod Sand Shel Stan Stock Thorn Tip Wad Wal War Wel Whit Wil Win Wool Wyn"""
+Rid Rod Sand Shel Stan Stock Thorn Tip Wad Wal War Wel Whit Wil Win Wool Wyn Ald Bird Brack
+Cog Cot Dray Ep Fen Fox Gis Heb Ing Kel Lud Net Oak Pad Quen Rams Sher Tad Ux Ver"""
 RARE_TAILS = """by croft dale ford ham hurst ley ton well wood worth field wick stone more son
-ridge combe land bury"""
+ridge combe land bury brook cliffe thwaite shaw"""
 
 # formal=short/short: the names people go by, as they end up in other agencies' records.
 NICKNAMES = """

@@ -2,7 +2,7 @@
 
 Weights are relative frequencies shaped on the ONS baby-name and surname tables (invented
 numbers, realistic shape). Term frequency matters to matching: a few surnames (Smith, Jones,
-Taylor) are very common, and a quarter of people carry a rare one from a long generated tail.
+Taylor) are very common, and most people carry a rarer one from a long generated tail.
 Given names follow the decade of birth: grandmothers are Margaret, granddaughters Olivia.
 """
 
@@ -50,8 +50,8 @@ _GIVEN: dict[tuple[int, str], WeightedNames] = {
     for sex, table in zip(("M", "F"), tables, strict=True)
 }
 
-# A quarter of people carry a rare surname: the tail has over a thousand of them.
-RARE_SURNAME_SHARE = 0.25
+# Most people carry a surname outside the common list: the tail has about 1,800 of them.
+RARE_SURNAME_SHARE = 0.65
 _COMMON = _parse(name_tables.FAMILY)
 _RARE = [
     f"{head}{tail}"
