@@ -105,7 +105,7 @@ class ExtractRecord:
     household_ref: str | None  # the agency's own household/family reference, where it keeps one
 
 
-# The extract CSV header, in schema order. The writer and the loader both use it.
+# The extract CSV header, in schema order: the field order above, which the files follow.
 EXTRACT_COLUMNS: tuple[str, ...] = ExtractRecord.__match_args__
 
 
@@ -126,5 +126,5 @@ class County:
     demo_sign_ins: list[Professional]
     households: list[Household]
     people: list[Person]
-    extracts: dict[str, list[ExtractRecord]]  # agency code -> its records; every agency has one
+    extracts: dict[str, list[ExtractRecord]]  # agency code -> records; every agency, maybe []
     truth: GroundTruth
