@@ -14,7 +14,8 @@ demo: install assets  ## Build the synthetic county (once) and serve the hub on 
 serve: install assets  ## Serve an existing database
 	$(BIN)/joinedup serve
 
-test: install-dev assets  ## Run the whole suite: unit, integration (SQLite and PostgreSQL), web, browser
+# The checks run first: a wrong import between layers or a type error fails the build.
+test: check assets  ## Checks, then the whole suite: unit, integration (SQLite and PostgreSQL), web, browser
 	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup
 
 check: install-dev  ## Lint, type-check and check the layers
