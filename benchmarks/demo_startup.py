@@ -90,7 +90,8 @@ def one_round(cold: bool) -> dict[str, float]:
             "first_start_s": first,
             "second_start_s": second,
             "county_build_s": float(built.group(1)) if built else float("nan"),
-            "database_mb": (var / "joinedup.sqlite3").stat().st_size / 1e6,
+            # The database with its write-ahead log: uncheckpointed pages live in the -wal file.
+            "database_mb": sum(f.stat().st_size for f in var.glob("joinedup.sqlite3*")) / 1e6,
             "county_files_mb": sum(
                 f.stat().st_size for f in (var / "county").rglob("*") if f.is_file()
             )
