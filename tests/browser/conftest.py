@@ -1,0 +1,150 @@
+"""The real hub under uvicorn, on a SQLite file, driven by Debian's Chromium through Playwright.
+
+Playwright cannot download its own browser here, so it drives /usr/bin/chromium; a machine
+without it fails these tests (the suite allows no skips) and says how to install it.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from sqlalchemy.orm import Session
+
+from joinedup import schema
+from joinedup.config import load_settings
+from joinedup.db import make_engine
+from joinedup.directory.rules import AgencyKind, Role
+from joinedup.web.app import create_app
+from tests.factories import PASSWORD, create_agency, create_area, create_user
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+REPO = Path(__file__).resolve().parents[2]
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@dataclass(frozen=True)
+class LiveHub:
+    url: str
+    email: str
+    password: str
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
+    """The hub on a free loopback port, with Bob, a MASH manager at the county council."""
+    data_dir = tmp_path_factory.mktemp("hub")
+    url = f"sqlite:///{data_dir / 'joinedup.sqlite3'}"
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    with Session(engine) as db:
+        area = create_area(db, "ASHFIELD", "Ashfield")
+        council = create_agency(
+            db,
+            AgencyKind.CHILDRENS_SOCIAL_CARE,
+            code="NCC",
+            name="Nottinghamshire County Council",
+            area=area,
+        )
+        bob = create_user(db, "Bob", roles=(Role.MASH_MANAGER,), agency=council)
+        email = bob.professional.email
+    engine.dispose()
+
+    app = create_app(load_settings(data_dir=data_dir, database_url=url))
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    # Off the main thread uvicorn installs no signal handlers; should_exit stops it.
+    thread = threading.Thread(target=server.run, name="joinedup-live-hub", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the hub did not start on 127.0.0.1:{port}")
+        time.sleep(0.05)
+    try:
+        yield LiveHub(f"http://127.0.0.1:{port}", email, PASSWORD)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: the browser tests need it "
+            "(Debian: apt-get install chromium)",
+            pytrace=False,
+        )
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page under the hub's real Content-Security-Policy."""
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def scannable_page(browser: Browser) -> Iterator[Page]:
+    """A fresh page that axe-core can be injected into.
+
+    page.add_script_tag() adds an inline <script> with no nonce, which the hub's CSP rightly
+    blocks, so this context bypasses the CSP. test_pages_run_their_scripts_under_the_real_csp
+    checks the hub's own scripts under the real policy.
+    """
+    context = browser.new_context(bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+def assert_accessible(page: Page, what: str) -> None:
+    """Run axe-core on the page; fail listing every serious or critical violation."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run `npm ci` in {REPO}", pytrace=False)
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        where: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}))"""
+    )
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, f"accessibility problems on {what}:\n" + "\n".join(
+        f"  {v['impact']}: {v['id']}: {v['help']} at {', '.join(v['where'])}" for v in serious
+    )
