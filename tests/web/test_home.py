@@ -96,9 +96,11 @@ def test_a_system_leader_sees_how_many_staff_use_joinedup_in_each_area(
     home = page(client.get("/"))
 
     assert text_of(home, "#adoption-heading") == "Who uses joinedup, by area"
-    # Sian herself is the one of Ashfield's two staff who has signed in.
+    # Sian herself is the one of Ashfield's two staff who has signed in; Newark has no
+    # agency live yet, and is listed so that the gap shows.
     assert table_rows(home, "Staff in post") == [
         ["Ashfield", "1", "2", "1", "50%"],
+        ["Newark and Sherwood", "0", "0", "0", "0%"],
         ["County-wide", "1", "0", "0", "0%"],
     ]
 

@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.models import ApiToken, SignInAttempt, User
+from joinedup.accounts.models import ApiToken, SignInAttempt, User, WebSession
+from joinedup.accounts.rules import hash_secret
 from joinedup.actor import Actor
 from joinedup.directory.models import Professional
 from joinedup.directory.rules import AgencyKind, Role
@@ -64,3 +65,9 @@ def refused_sign_ins(session: Session, agency_id: int, since: dt.datetime) -> li
             .limit(50)
         )
     )
+
+
+def session_end_reason(session: Session, cookie_token: str) -> str | None:
+    """Why the session behind a cookie ended (idle, expired, signed_out...), if it did."""
+    found = session.get(WebSession, hash_secret(cookie_token))
+    return found.end_reason if found else None

@@ -67,8 +67,7 @@ def add_user(session: Session, actor: Actor, email: str, password: str | None) -
     professional = session.scalar(select(Professional).where(Professional.email == email))
     if professional is None:
         raise AccountError(
-            f"No professional has the email address {email}: add them to the directory first "
-            "(joinedup professionals add)"
+            f"No professional has the email address {email}: add them to the directory first"
         )
     if professional.has_left:
         raise AccountError(f"{professional.name} has left {professional.agency.name}")
@@ -205,7 +204,7 @@ def create_api_token(session: Session, actor: Actor, email: str, name: str) -> t
         raise AccountError("Give the token a name that says which system uses it", field="name")
     user = user_by_email(session, normalise_email(email))
     if user is None:
-        raise AccountError(f"{email} cannot sign in: add them first (joinedup users add)")
+        raise AccountError(f"{email} cannot sign in: let them sign in first, then issue the token")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,

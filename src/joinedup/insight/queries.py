@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from joinedup.accounts.queries import sign_in_counts_by_agency
-from joinedup.directory.queries import agencies, headcounts
+from joinedup.directory.queries import agencies, areas, headcounts
 
 COUNTY_WIDE = "County-wide"
 
@@ -26,9 +26,12 @@ class AreaAdoption:
 
 
 def adoption_by_area(session: Session, since: dt.datetime) -> list[AreaAdoption]:
-    """Per area (county-wide agencies last): agencies, staff in post, staff who signed in since."""
+    """Per area (county-wide agencies last): agencies, staff in post, staff who signed in since.
+
+    Every area is listed, even one with no agency live yet: that gap is what a leader needs to see.
+    """
     staff, signed_in = headcounts(session), sign_in_counts_by_agency(session, since)
-    totals: dict[str, list[int]] = {}
+    totals: dict[str, list[int]] = {area.name: [0, 0, 0] for area in areas(session)}
     for agency in agencies(session):
         row = totals.setdefault(agency.area.name if agency.area else COUNTY_WIDE, [0, 0, 0])
         row[0] += 1

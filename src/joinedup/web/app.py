@@ -76,6 +76,12 @@ async def _security_headers(
             samesite="strict",
             secure=request.app.state.settings.secure_cookies,
         )
+    _protect(request, response)
+    return response
+
+
+def _protect(request: Request, response: Response) -> None:
+    """Headers every response carries, error pages included."""
     if request.url.path.startswith("/api/docs"):
         # Swagger UI starts itself with an inline script.
         script = "script-src 'self' 'unsafe-inline'"
@@ -91,15 +97,14 @@ async def _security_headers(
     if not request.url.path.startswith("/static"):
         # Pages may carry personal data: never keep them in a shared cache or the back button.
         response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, error: SignInRequired) -> Response:
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-        expired = "&expired=1" if error.expired else ""
-        return RedirectResponse(f"/sign-in?next={target}{expired}", status_code=303)
+        why = {"idle": "&expired=1", "expired": "&ended=limit"}.get(error.ended or "", "")
+        return RedirectResponse(f"/sign-in?next={target}{why}", status_code=303)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, _error: NotFound) -> Response:
@@ -118,4 +123,9 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def server_error(request: Request, error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return render(request, "errors/500.html", status_code=500)
+        # This handler runs outside the middleware, so it adds the headers itself.
+        if not hasattr(request.state, "csp_nonce"):
+            request.state.csp_nonce = secrets.token_urlsafe(16)
+        response = render(request, "errors/500.html", status_code=500)
+        _protect(request, response)
+        return response

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
 from joinedup.accounts import services as accounts
+from joinedup.accounts.queries import session_end_reason
 from joinedup.actor import Actor
 from joinedup.config import Settings
 from joinedup.directory.rules import Role
@@ -27,8 +28,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class SignInRequired(Exception):
-    def __init__(self, expired: bool) -> None:
-        self.expired = expired
+    def __init__(self, ended: str | None) -> None:
+        # Why the browser's last session ended (idle, expired, ...), to tell the person.
+        self.ended = ended
 
 
 class CsrfRejected(Exception):
@@ -70,7 +72,7 @@ def page_context(request: Request, db: Db) -> PageContext:
         accounts.resume_session(db, request.app.state.session_policy, cookie) if cookie else None
     )
     if resumed is None:
-        request.state.session_cookie_stale = cookie is not None
+        request.state.session_ended = session_end_reason(db, cookie) if cookie else None
         anon = request.cookies.get(ANON_CSRF_COOKIE) or request.state.new_anon_csrf
         page = PageContext(actor=None, csrf_token=anon)
     else:
@@ -102,7 +104,7 @@ def page_router() -> APIRouter:
 
 def require_actor(request: Request, page: Annotated[PageContext, Depends(page_context)]) -> Actor:
     if page.actor is None:
-        raise SignInRequired(expired=bool(getattr(request.state, "session_cookie_stale", False)))
+        raise SignInRequired(getattr(request.state, "session_ended", None))
     return page.actor
 
 

@@ -99,7 +99,7 @@ async def add_agency(request: Request, actor: Administrator, db: Db) -> Response
     return RedirectResponse(f"/admin/agencies/{agency.id}", status_code=303)
 
 
-@router.get("/admin/agencies/{agency_id}")
+@router.get("/admin/agencies/{agency_id:int}")
 def agency(request: Request, agency_id: int, actor: Administrator, db: Db) -> Response:
     found = queries.agency(db, agency_id)
     if found is None:
@@ -116,7 +116,7 @@ def agency(request: Request, agency_id: int, actor: Administrator, db: Db) -> Re
     )
 
 
-@router.get("/admin/agencies/{agency_id}/teams/new")
+@router.get("/admin/agencies/{agency_id:int}/teams/new")
 def new_team(request: Request, agency_id: int, actor: Administrator, db: Db) -> Response:
     return _team_form(request, db, agency_id, {}, {})
 
@@ -140,7 +140,7 @@ def _team_form(
     )
 
 
-@router.post("/admin/agencies/{agency_id}/teams/new")
+@router.post("/admin/agencies/{agency_id:int}/teams/new")
 async def add_team(request: Request, agency_id: int, actor: Administrator, db: Db) -> Response:
     found = queries.agency(db, agency_id)
     if found is None:
@@ -154,7 +154,7 @@ async def add_team(request: Request, agency_id: int, actor: Administrator, db: D
     return RedirectResponse(f"/admin/agencies/{agency_id}", status_code=303)
 
 
-@router.get("/admin/agencies/{agency_id}/professionals/new")
+@router.get("/admin/agencies/{agency_id:int}/professionals/new")
 def new_professional(request: Request, agency_id: int, actor: Administrator, db: Db) -> Response:
     return _professional_form(request, db, agency_id, {"roles": []}, {})
 
@@ -179,7 +179,7 @@ def _professional_form(
     )
 
 
-@router.post("/admin/agencies/{agency_id}/professionals/new")
+@router.post("/admin/agencies/{agency_id:int}/professionals/new")
 async def add_professional(
     request: Request, agency_id: int, actor: Administrator, db: Db
 ) -> Response:
@@ -220,7 +220,7 @@ async def add_professional(
     return _professional_form(request, db, agency_id, values, errors)
 
 
-@router.get("/admin/professionals/{professional_id}")
+@router.get("/admin/professionals/{professional_id:int}")
 def professional(request: Request, professional_id: int, actor: Administrator, db: Db) -> Response:
     return _professional_page(request, db, professional_id, {})
 
@@ -246,7 +246,7 @@ def _professional_page(
     )
 
 
-@router.post("/admin/professionals/{professional_id}/roles")
+@router.post("/admin/professionals/{professional_id:int}/roles")
 async def change_role(
     request: Request, professional_id: int, actor: Administrator, db: Db
 ) -> Response:
@@ -266,7 +266,7 @@ async def change_role(
     return RedirectResponse(f"/admin/professionals/{professional_id}", status_code=303)
 
 
-@router.post("/admin/professionals/{professional_id}/left")
+@router.post("/admin/professionals/{professional_id:int}/left")
 def mark_left(request: Request, professional_id: int, actor: Administrator, db: Db) -> Response:
     if queries.professional(db, professional_id) is None:
         raise NotFound()
@@ -274,7 +274,7 @@ def mark_left(request: Request, professional_id: int, actor: Administrator, db: 
     return RedirectResponse(f"/admin/professionals/{professional_id}", status_code=303)
 
 
-@router.post("/admin/professionals/{professional_id}/sign-in")
+@router.post("/admin/professionals/{professional_id:int}/sign-in")
 async def give_sign_in(
     request: Request, professional_id: int, actor: Administrator, db: Db
 ) -> Response:
@@ -328,7 +328,7 @@ async def create_token(request: Request, actor: Administrator, db: Db) -> Respon
     return _tokens_page(request, db, {}, {}, raw)
 
 
-@router.post("/admin/tokens/{token_id}/revoke")
+@router.post("/admin/tokens/{token_id:int}/revoke")
 def revoke_token(request: Request, token_id: int, actor: Administrator, db: Db) -> Response:
     try:
         accounts.revoke_api_token(db, actor, token_id)

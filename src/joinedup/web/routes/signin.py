@@ -25,13 +25,21 @@ def _safe_next(target: str) -> str:
 
 @router.get("/sign-in")
 def sign_in_page(
-    request: Request, page: Page, next: str = "/", expired: bool = False, signed_out: bool = False
+    request: Request,
+    page: Page,
+    next: str = "/",
+    expired: bool = False,
+    ended: str = "",
+    signed_out: bool = False,
 ) -> Response:
     if page.actor is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
     notice = ""
     if expired:
         notice = "You were signed out because you had not used joinedup for a while."
+    elif ended == "limit":
+        hours = request.app.state.settings.session_absolute_hours
+        notice = f"You were signed out because you had been signed in for {hours} hours."
     elif signed_out:
         notice = "You have signed out."
     return render(
