@@ -125,3 +125,16 @@ def test_a_user_needs_a_professional_in_the_directory_first(db: Session) -> None
 def test_a_short_password_is_refused(db: Session) -> None:
     with pytest.raises(ValueError, match="at least 12 characters"):
         create_user(db, password="short")
+
+
+def test_setting_a_new_password_ends_open_sessions_and_the_new_one_works(
+    db: Session, frozen_clock: clock.Clock
+) -> None:
+    alice = create_user(db)
+    token = services.sign_in(db, POLICY, alice.professional.email, PASSWORD).cookie_token
+    services.set_password(db, ADMIN, alice.id, "a brand new passphrase")
+
+    assert services.resume_session(db, POLICY, token) is None
+    with pytest.raises(services.SignInFailed):
+        services.sign_in(db, POLICY, alice.professional.email, PASSWORD)
+    assert services.sign_in(db, POLICY, alice.professional.email, "a brand new passphrase")

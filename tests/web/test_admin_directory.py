@@ -382,3 +382,27 @@ def test_an_administrator_gives_someone_a_sign_in_with_a_first_password(
     )
     assert signed_in.status_code == 303
     assert "Contacts to rate" in texts_of(page(other_client.get("/")), "h3")
+
+
+def test_an_administrator_sets_a_password_for_an_account_that_has_none(
+    admin: TestClient, other_client: TestClient, sqlite_db: Session
+) -> None:
+    hana = create_user(sqlite_db, "Hana", roles=(Role.REFERRER,), password=None)
+    url = f"/admin/professionals/{hana.professional_id}"
+    assert summary_list(page(admin.get(url)))["Sign-in"] == "Has an account with no password yet"
+
+    weak = post_form(admin, f"{url}/password", {"password": "short"}, token_from=url)
+    assert error_summary(weak) == {"#password": "Password must be at least 12 characters long"}
+    response = post_form(admin, f"{url}/password", {"password": "hana's first one"}, token_from=url)
+
+    assert summary_list(follow(admin, response))["Sign-in"] == "Can sign in"
+    signed_in = other_client.post(
+        "/sign-in",
+        data={
+            "csrf_token": _token(other_client),
+            "email": hana.professional.email,
+            "password": "hana's first one",
+            "next": "/",
+        },
+    )
+    assert signed_in.status_code == 303

@@ -85,6 +85,22 @@ def add_user(session: Session, actor: Actor, email: str, password: str | None) -
     return user
 
 
+def set_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
+    """Set (or reset) a user's password; any session they have open ends."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError(f"There is no user {user_id}")
+    user.password_hash = hash_password(password)
+    now = clock.now()
+    for open_session in session.scalars(
+        select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
+    ):
+        open_session.ended_at, open_session.end_reason = now, "password_changed"
+    record(session, actor, "admin:user:password_set", "user", user.id)
+    session.commit()
+    return user
+
+
 def sign_in(
     session: Session, policy: SessionPolicy, email: str, password: str, remote_addr: str = ""
 ) -> SignedIn:

@@ -294,6 +294,26 @@ async def give_sign_in(
     return RedirectResponse(f"/admin/professionals/{professional_id}", status_code=303)
 
 
+@router.post("/admin/professionals/{professional_id:int}/password")
+async def set_password(
+    request: Request, professional_id: int, actor: Administrator, db: Db
+) -> Response:
+    found = queries.professional(db, professional_id)
+    user = account_queries.user_by_email(db, found.email) if found else None
+    if user is None:
+        raise NotFound()
+    form = await request.form()
+    password = form.get("password")
+    if not isinstance(password, str) or not password:
+        errors = {"password": "Enter a new password for them"}
+        return _professional_page(request, db, professional_id, errors)
+    try:
+        accounts.set_password(db, actor, user.id, password)
+    except WeakPassword as error:
+        return _professional_page(request, db, professional_id, {"password": str(error)})
+    return RedirectResponse(f"/admin/professionals/{professional_id}", status_code=303)
+
+
 @router.get("/admin/tokens")
 def tokens(request: Request, actor: Administrator, db: Db) -> Response:
     return _tokens_page(request, db, {}, {}, None)
