@@ -1,0 +1,1 @@
+"""The master person index: agency records, the people they describe, and households."""
