@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from joinedup.cli import audit, db, demo, directory, serve, tokens, users
+from joinedup.cli import audit, db, demo, directory, people, serve, tokens, users
 from joinedup.cli.common import Failure, console_err
 
 app = typer.Typer(
@@ -26,6 +26,13 @@ app.add_typer(directory.areas, name="areas")
 app.add_typer(directory.agencies, name="agencies")
 app.add_typer(directory.professionals, name="professionals")
 app.add_typer(audit.app, name="audit")
+
+# `joinedup import KIND FILE`: data partner agencies send, one command for each kind of file.
+imports = typer.Typer(
+    help="Load files that partner agencies send: their person extracts.", no_args_is_help=True
+)
+imports.command("people")(people.import_people)
+app.add_typer(imports, name="import")
 
 
 def main() -> None:
