@@ -155,3 +155,31 @@ def test_every_command_explains_itself_in_its_help() -> None:
         assert command.help and len(command.help) > 20, f"`{path} --help` says too little"
         result = runner.invoke(app, [*path.split()[1:], "--help"])
         assert result.exit_code == 0, path
+
+
+def test_the_demo_builds_a_county_once_then_reuses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
+
+    first = runner.invoke(app, ["demo", "--no-serve", "--people", "500"])
+    assert first.exit_code == 0, first.output
+    assert "Built the county" in first.output
+    password = (tmp_path / "demo-password").read_text().strip()
+    assert f"Every demo sign-in uses the password {password}" in first.output
+    assert (tmp_path / "county" / "extracts" / "NOTTS-POLICE.csv").exists()
+
+    second = runner.invoke(app, ["demo", "--no-serve", "--people", "500"])
+    assert second.exit_code == 0, second.output
+    assert "Using the county already built" in second.output
+    assert "Built the county" not in second.output
+
+
+def test_the_demo_refuses_an_impossible_county_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["demo", "--no-serve", "--people", "5"])
+    assert isinstance(result.exception, Failure)
+    assert "people must be at least 100" in str(result.exception)

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich.progress import Progress, TimeElapsedColumn
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -56,14 +57,17 @@ def _build(config: Settings, found: Engine, people: int, seed: int) -> None:
     except ValueError as error:
         raise Failure(f"Cannot build the county: {error}", exit_code=2) from None
     started = time.perf_counter()
-    with console.status(f"Building a synthetic county of {people:,} people..."):
+    with Progress(*Progress.get_default_columns(), TimeElapsedColumn(), console=console) as bar:
+        step = bar.add_task(f"Building a county of {people:,} people", total=3)
         county = build_county(options)
+        bar.update(step, advance=1, description="Writing the agencies' extracts")
         write_county(county, config.data_dir / "county")
+        bar.update(step, advance=1, description="Loading the directory and sign-ins")
+        with session_on(found) as session:
+            report = load_county(session, county, _demo_password(config.data_dir), seed)
+            _record_sign_ins(config.data_dir, session)
+        bar.update(step, advance=1, description="Built")
     built = time.perf_counter() - started
-    password = _demo_password(config.data_dir)
-    with console.status("Loading the directory and sign-ins..."), session_on(found) as session:
-        report = load_county(session, county, password, seed)
-        _record_sign_ins(config.data_dir, session)
     console.print(
         f"Built the county in {built:.1f}s: {len(county.districts)} districts, "
         f"{report.directory['agencies']} agencies, "
