@@ -17,7 +17,8 @@ from sqlalchemy import Connection, Engine, MetaData
 import joinedup.accounts.models
 import joinedup.audit.models
 import joinedup.directory.models
-import joinedup.people.models  # noqa: F401  (registers the tables)
+import joinedup.people.models
+import joinedup.sharing.models  # noqa: F401  (registers the tables)
 from joinedup.db import Base
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
