@@ -116,3 +116,15 @@ def test_a_missing_file_or_agency_is_named(hub: Path) -> None:
     result = runner.invoke(app, ["import", "people", "--agency", "NOPE", str(path)])
     assert isinstance(result.exception, Failure)
     assert str(result.exception) == "There is no agency with the code NOPE"
+
+
+def test_a_postcode_that_is_not_one_is_a_warning_and_the_extract_goes_in(hub: Path) -> None:
+    path = hub / "police.csv"
+    path.write_text("record_id,postcode\nR1,not known\nR2,NG18 1AB\n")
+
+    result = runner.invoke(app, ["import", "people", "--agency", "NOTTS-POLICE", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert "2 new" in result.output
+    assert "1 postcode could not be read:" in result.output
+    assert "line 2: postcode: 'not known' is not a UK postcode" in result.output

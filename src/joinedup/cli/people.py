@@ -85,7 +85,7 @@ def _summarise(result: ImportReport, seconds: float) -> None:
         )
         return
     say(
-        f"Imported {result.file_name} for {result.agency_code}: {result.rows:,} rows in "
+        f"Imported {result.file_name} for {result.agency_code}: {_many(result.rows, 'row')} in "
         f"{seconds:.1f}s (import {result.import_id})."
     )
     say(f"  {result.created:,} new")
@@ -98,12 +98,14 @@ def _summarise(result: ImportReport, seconds: float) -> None:
     if result.created:
         say(
             f"  Of the new records, {result.joined_known:,} joined a person the hub already "
-            f"knew by NHS number or UPN; {result.new_people:,} new people."
+            f"knew by NHS number or UPN; "
+            f"{_many(result.new_people, 'new person', 'new people')}."
         )
     if result.warnings_total:
-        say(
-            f"  {result.warnings_total:,} postcodes could not be read; they are kept as "
-            "written but not used for matching:"
-        )
+        say(f"  {_many(result.warnings_total, 'postcode')} could not be read:")
         for warning in result.warnings[:SHOWN]:
             say(f"    {warning}")
+
+
+def _many(count: int, one: str, more: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else more or one + 's'}"
