@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
@@ -202,6 +203,16 @@ def test_one_bad_row_among_good_ones_stops_the_good_ones_too(
         _import(db, write_extract(tmp_path, rows))
     assert [p.line for p in rejected.value.problems] == [39]
     assert _records(db) == {}
+
+
+def test_an_extract_can_be_read_from_a_stream_named_by_its_file_name(
+    db: Session, police: Agency
+) -> None:
+    stream = io.BytesIO(b"record_id,given_name\nR1,Ava\n")
+    report = import_extract(db, ADMIN, "NOTTS-POLICE", stream, "police-november.csv")
+
+    assert (report.file_name, report.created) == ("police-november.csv", 1)
+    assert _records(db)["R1"].source == "police-november"
 
 
 def test_an_unknown_agency_is_refused(db: Session, tmp_path: Path) -> None:

@@ -73,17 +73,18 @@ def import_extract(
     session: Session,
     actor: Actor,
     agency_code: str,
-    source: Path | str | BinaryIO,
+    path_or_stream: Path | str | BinaryIO,
     file_name: str | None = None,
 ) -> ImportReport:
     """Import one agency's person extract (a CSV file in the schema of people.schemas).
 
-    `source` is a path or a binary stream; `file_name` names it in messages and is the default
-    `source` column (a path's own name if not given). Returns an ImportReport; importing the
-    file most recently imported for the agency again changes nothing and says so. Raises
-    ExtractRejected listing every problem (nothing is imported), or PersonImportError.
+    `path_or_stream` is a path or a binary stream; `file_name` names it in messages and gives
+    the default `source` column (a path's own name if not given). Returns an ImportReport;
+    importing the file most recently imported for the agency again changes nothing and says
+    so. Raises ExtractRejected listing every problem (nothing is imported), or
+    PersonImportError.
     """
-    data, file_name = _read(source, file_name)
+    data, file_name = _read(path_or_stream, file_name)
     agency = session.scalar(select(Agency).where(Agency.code == agency_code.strip().upper()))
     if agency is None:
         raise PersonImportError(f"There is no agency with the code {agency_code}")
@@ -240,9 +241,9 @@ def _insert_records(session: Session, rows: list[dict[str, Any]], run: PersonImp
     session.execute(insert(_RECORDS).values(imported_at=at, updated_at=at), rows)
 
 
-def _read(source: Path | str | BinaryIO, file_name: str | None) -> tuple[bytes, str]:
-    if isinstance(source, str | Path):
-        path = Path(source)
+def _read(path_or_stream: Path | str | BinaryIO, file_name: str | None) -> tuple[bytes, str]:
+    if isinstance(path_or_stream, str | Path):
+        path = Path(path_or_stream)
         try:
             return path.read_bytes(), file_name or path.name
         except FileNotFoundError:
@@ -253,7 +254,7 @@ def _read(source: Path | str | BinaryIO, file_name: str | None) -> tuple[bytes, 
             ) from None
     if file_name is None:
         raise ValueError("name the file a stream was read from (file_name)")
-    return source.read(), file_name
+    return path_or_stream.read(), file_name
 
 
 def _same_file_as_latest(
