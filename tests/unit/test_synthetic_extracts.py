@@ -216,3 +216,16 @@ def test_write_county_writes_extracts_truth_and_directory_as_csv(tmp_path: Path)
     assert len(rows("directory", "agencies.csv")) == len(county.agencies)
     assert len(rows("directory", "teams.csv")) == len(county.teams)
     assert len(rows("directory", "demo_sign_ins.csv")) == len(county.demo_sign_ins)
+
+
+def test_no_extract_holds_a_date_of_birth_after_the_day_it_was_taken() -> None:
+    # Heavy noise makes day-month slips common, so a recent baby's slip would show here.
+    options = CountyOptions(people=5_000, noise=10.0, seed=7)
+    county = build_county(options)
+    future = [
+        (record.source, record.record_id, record.date_of_birth)
+        for records in county.extracts.values()
+        for record in records
+        if record.date_of_birth is not None and record.date_of_birth > options.as_of
+    ]
+    assert future == []

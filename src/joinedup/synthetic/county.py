@@ -64,7 +64,7 @@ def _build(options: CountyOptions) -> County:
     )
     rates = NoiseRates().scaled(options.noise)
     extracts, record_to_person = build_extracts(
-        population.people, households, agencies, known, rates, stream("extracts")
+        population.people, households, agencies, known, rates, stream("extracts"), options.as_of
     )
     truth = GroundTruth(
         record_to_person=record_to_person,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from joinedup.directory.rules import AgencyKind
 from joinedup.synthetic.model import Agency, ExtractRecord, Household, Person
@@ -70,6 +71,7 @@ def build_extracts(
     known: Mapping[str, list[int]],
     rates: NoiseRates,
     rng: random.Random,
+    as_of: date,
 ) -> tuple[dict[str, list[ExtractRecord]], dict[tuple[str, str], str]]:
     """(agency code -> its records, (source, record id) -> person id)."""
     extracts: dict[str, list[ExtractRecord]] = {}
@@ -91,7 +93,7 @@ def build_extracts(
         records = []
         for number, (i, duplicate) in enumerate(rows, start=first_row):
             person = people[i]
-            belief = believe(person, agency.kind, rates, rng, households)
+            belief = believe(person, agency.kind, rates, rng, households, as_of)
             record = ExtractRecord(
                 record_id=f"{record_prefix}{number}",
                 source=agency.code,

@@ -116,8 +116,9 @@ def believe(
     rates: NoiseRates,
     rng: random.Random,
     households: Mapping[str, Household],
+    as_of: date,
 ) -> Belief:
-    """One agency's view of a person, with noise drawn at the given rates."""
+    """One agency's view of a person as the extract of `as_of` holds it, with noise."""
     r = rng.random
     given, family, other = person.given_name, person.family_name, person.previous_family_name
     if other is not None and r() < rates.stale_family_name:
@@ -137,7 +138,11 @@ def believe(
         if r() < rates.missing_date_of_birth:
             born = None
         elif born.day <= 12 and born.day != born.month and r() < rates.day_month_swapped:
-            born = date(born.year, born.day, born.month)
+            swapped = date(born.year, born.day, born.month)
+            # A recent baby's swapped birthday can fall after the extract was taken, which no
+            # agency's system would accept: such a slip goes unmade.
+            if swapped <= as_of:
+                born = swapped
     household = households[person.household_id]
     if person.previous_household_id is not None and r() < rates.stale_address:
         household = households[person.previous_household_id]
