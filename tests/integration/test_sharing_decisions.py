@@ -160,6 +160,12 @@ def test_a_sharing_decision_is_a_practitioners_not_a_commands(db: Session, csc: 
         decide(db, ADMIN, with_agency_code=csc.code)
 
 
+def test_a_system_leader_records_no_decision_about_a_person(db: Session, csc: Agency) -> None:
+    dana = person(db, "Dana", csc, Role.SYSTEM_LEADER)
+    with pytest.raises(services.SharingError, match="system leader does not make decisions"):
+        decide(db, dana, with_agency_code=csc.code)
+
+
 def test_the_latest_decision_for_the_recipient_or_for_everyone_counts(
     db: Session, police: Agency, csc: Agency, frozen_clock: clock.Clock
 ) -> None:
@@ -208,7 +214,8 @@ def test_break_glass_opens_for_an_hour_with_a_justification(
     assert queries.break_glass_in_force(db, bob.user_id, CHILD, csc.id, clock.now()) is None
     entry = db.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
     assert entry is not None and entry.action == "practitioner:break_glass:opened"
-    assert "last known address" in entry.detail
+    assert CHILD in entry.detail and police.code in entry.detail
+    assert "last known address" not in entry.detail  # free text stays off the ledger
 
     frozen_clock.advance(dt.timedelta(hours=1))
     assert queries.break_glass_in_force(db, bob.user_id, CHILD, police.id, clock.now()) is None

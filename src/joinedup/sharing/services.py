@@ -321,6 +321,9 @@ def record_sharing_decision(
     """Record a decision to share or not to share, with the reasons (golden rule 7)."""
     if actor.agency_id is None or actor.professional_id is None:
         raise SharingError("A sharing decision is recorded by the practitioner who made it")
+    if not actor.roles - {Role.SYSTEM_LEADER}:
+        # DESIGN invariant 7: a system leader works with aggregates, never with a person.
+        raise SharingError("A system leader does not make decisions about people's information")
     subject = subject_reference.strip()
     if not subject or len(subject) > 80:
         raise SharingError("Enter the person's reference (up to 80 characters)", field="subject")
@@ -453,7 +456,8 @@ def open_break_glass(
         subject=subject,
         owner=owner.code if owner else None,
         expires_at=opened.expires_at.isoformat(),
-        justification=why,
+        # Not the justification: free text may name people, and the ledger is never edited
+        # (nor reached by the retention job); it stays on the grant.
     )
     session.commit()
     return opened
