@@ -85,11 +85,13 @@ def one_round(cold: bool) -> dict[str, float]:
         first, output = time_make_demo(clone, env)
         second, _ = time_make_demo(clone, env)
         built = re.search(r"Built the county in ([0-9.]+)s", output)
+        imported = re.search(r"imported in ([0-9.]+)s", output)
         var = clone / "var"
         return {
             "first_start_s": first,
             "second_start_s": second,
             "county_build_s": float(built.group(1)) if built else float("nan"),
+            "extract_import_s": float(imported.group(1)) if imported else float("nan"),
             # The database with its write-ahead log: uncheckpointed pages live in the -wal file.
             "database_mb": sum(f.stat().st_size for f in var.glob("joinedup.sqlite3*")) / 1e6,
             "county_files_mb": sum(

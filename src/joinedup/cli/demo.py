@@ -20,10 +20,11 @@ from joinedup.config import Settings
 from joinedup.directory.models import Agency, Professional
 from joinedup.directory.rules import AgencyKind, Role
 from joinedup.synthetic import CountyOptions, build_county, write_county
-from joinedup.synthetic.load import load_county
+from joinedup.synthetic.load import extract_files, import_extracts, load_county
 
 PASSWORD_FILE = "demo-password"
 SIGN_INS_FILE = "demo-sign-ins.txt"
+LOADED_MARK = "imported"  # beside the extracts once every one is in
 
 
 def demo(
@@ -42,6 +43,11 @@ def demo(
     schema.upgrade(found)
     with session_on(found) as session:
         built = session.scalar(select(func.count()).select_from(Agency)) or 0
+    extracts = config.data_dir / "county" / "extracts"
+    if built and not (extracts.parent / LOADED_MARK).exists():
+        # An earlier build stopped part way through the import; finish it.
+        with Progress(console=console) as bar, session_on(found) as session:
+            _import(bar, session, extracts)
     if built:
         console.print(f"Using the county already built in {config.data_dir}/.")
     else:
@@ -57,25 +63,35 @@ def _build(config: Settings, found: Engine, people: int, seed: int) -> None:
     except ValueError as error:
         raise Failure(f"Cannot build the county: {error}", exit_code=2) from None
     started = time.perf_counter()
+    extracts = config.data_dir / "county" / "extracts"
     with Progress(*Progress.get_default_columns(), TimeElapsedColumn(), console=console) as bar:
         step = bar.add_task(f"Building a county of {people:,} people", total=3)
         county = build_county(options)
         bar.update(step, advance=1, description="Writing the agencies' extracts")
         write_county(county, config.data_dir / "county")
-        bar.update(step, advance=1, description="Loading the directory and sign-ins")
+        bar.update(step, advance=1, description="Loading the directory and agreements")
         with session_on(found) as session:
             report = load_county(session, county, _demo_password(config.data_dir), seed)
             _record_sign_ins(config.data_dir, session)
-        bar.update(step, advance=1, description="Built")
-    built = time.perf_counter() - started
+            bar.update(step, advance=1, description="Built")
+            built = time.perf_counter() - started
+            records = _import(bar, session, extracts)
+    loaded = time.perf_counter() - started - built
     console.print(
         f"Built the county in {built:.1f}s: {len(county.districts)} districts, "
         f"{report.directory['agencies']} agencies, "
         f"{report.directory['professionals']} professionals, "
         f"{len(county.people):,} people in {len(county.households):,} households, and "
-        f"{sum(map(len, county.extracts.values())):,} agency records "
-        f"(extracts in {config.data_dir / 'county' / 'extracts'})."
+        f"{records:,} agency records, imported in {loaded:.1f}s from the extracts in {extracts}."
     )
+
+
+def _import(bar: Progress, session: Session, extracts: Path) -> int:
+    files = extract_files(extracts)
+    task = bar.add_task("Importing each agency's extract", total=len(files))
+    records = import_extracts(session, files, lambda: bar.update(task, advance=1))
+    (extracts.parent / LOADED_MARK).touch()
+    return records
 
 
 def _demo_password(data_dir: Path) -> str:

@@ -1,14 +1,17 @@
-"""Load a synthetic county into a hub database: its directory, sign-ins and a usage history.
+"""Load a synthetic county into a hub database: its directory, sign-ins, a usage history, the
+partners' sharing agreements, and each agency's person extract.
 
-The people and the agencies' extracts are not loaded here: they are written as extract
-files (write_county) for the identity-resolution import to read, as a real agency's would be.
+The extracts go in as a real agency's would: written as CSV files (write_county), then read by
+the same import an agency's file goes through.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -25,6 +28,8 @@ from joinedup.directory.imports import (
     TeamRow,
     import_directory,
 )
+from joinedup.people.imports import import_extract
+from joinedup.sharing.demo import load_demo_agreements
 from joinedup.synthetic.model import County
 
 ACTOR = Actor.system("joinedup demo")
@@ -48,7 +53,30 @@ def load_county(session: Session, county: County, demo_password: str, seed: int)
     others = sorted(p.email for p in county.professionals if p.email not in demo)
     accounts.add_users_in_bulk(session, ACTOR, others, None)
     past = _usage_history(session, county, random.Random(seed))
+    load_demo_agreements(session, ACTOR, clock.now().astimezone(clock.LONDON).date())
     return LoadReport(counts, len(county.professionals), past)
+
+
+def extract_files(extracts: Path) -> list[Path]:
+    """The county's extract files that hold at least one record (a tiny county has empty ones)."""
+    files = []
+    for path in sorted(extracts.glob("*.csv")):
+        with path.open(encoding="utf-8") as handle:
+            if handle.readline() and handle.readline():
+                files.append(path)
+    return files
+
+
+def import_extracts(session: Session, files: list[Path], done: Callable[[], None]) -> int:
+    """Import each agency's extract (named by its agency code); returns the records imported.
+
+    Safe to run again after an interruption: a file already imported changes nothing.
+    """
+    rows = 0
+    for path in files:
+        rows += import_extract(session, ACTOR, path.stem, path).rows
+        done()
+    return rows
 
 
 def _directory(county: County) -> DirectoryImport:
