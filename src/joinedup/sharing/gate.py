@@ -1,0 +1,356 @@
+"""The one gate to personal data (DESIGN invariant 1).
+
+Every read of a person's record for a page, an API response or an export goes through
+`disclose`: it asks `rules.decide` about each data category the record holds, redacts what is
+refused (with the reason, never a silent gap), and appends one ledger entry per record in the
+caller's transaction, so an access is never shown without its entry. The caller commits.
+
+A record kind plugs in by meeting the `PersonRecord` protocol; people.models.AgencyRecord is
+adapted here (`AgencyRecordSubject`). Contact subjects and partner research answers will plug in
+the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from joinedup import clock
+from joinedup.actor import Actor
+from joinedup.audit.services import record as audit_record
+from joinedup.directory.models import Agency
+from joinedup.directory.rules import AgencyKind
+from joinedup.people.models import AgencyRecord
+from joinedup.sharing import queries
+from joinedup.sharing.redaction import AGENCY_RECORD_FIELDS, agency_record_categories, redact
+from joinedup.sharing.rules import (
+    AccessRequest,
+    AgreementTerms,
+    DataCategory,
+    Decision,
+    DecisionBasis,
+    Purpose,
+    Sensitivity,
+    SharingChoice,
+    decide,
+)
+
+
+def person_reference(master_person_id: int) -> str:
+    """How sharing decisions and break-glass grants name a master person: P00000042."""
+    return f"P{master_person_id:08d}"
+
+
+@dataclass(frozen=True)
+class Involvement:
+    """Whose records the actor is working on: need to know (Caldicott principle 4).
+
+    For now the caller passes the master persons; the front door will build it from the
+    contacts and cases the actor is assigned to (and add their ids here), so no page decides
+    need-to-know for itself.
+    """
+
+    master_person_ids: frozenset[int] = frozenset()
+
+    @classmethod
+    def of_people(cls, master_person_ids: Iterable[int]) -> Involvement:
+        return cls(frozenset(master_person_ids))
+
+    def covers(self, master_person_id: int | None) -> bool:
+        return master_person_id is not None and master_person_id in self.master_person_ids
+
+
+NOT_INVOLVED = Involvement()
+
+
+class PersonRecord(Protocol):
+    """A person-level record the gate can disclose: who owns it and what each field is."""
+
+    @property
+    def object_type(self) -> str: ...  # for the ledger: "agency_record"
+
+    @property
+    def object_id(self) -> int: ...
+
+    @property
+    def owner_agency_id(self) -> int: ...
+
+    @property
+    def master_person_id(self) -> int | None: ...
+
+    @property
+    def record_category(self) -> DataCategory: ...  # what the record's existence reveals
+
+    @property
+    def field_categories(self) -> Mapping[str, DataCategory]: ...
+
+    @property
+    def sensitivity(self) -> Sensitivity: ...
+
+    @property
+    def owner_allows_beyond_mash(self) -> bool | None: ...  # originator control; None: unsaid
+
+    def field_values(self) -> Mapping[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class AgencyRecordSubject:
+    """An agency's record of a person (people.models.AgencyRecord), as the gate sees it.
+
+    Extracts carry no sensitivity marking or originator choice yet, so every record is normal
+    and the agreement's onward-sharing term decides.
+    """
+
+    record: AgencyRecord
+    owner_kind: AgencyKind
+    object_type: str = "agency_record"
+    sensitivity: Sensitivity = Sensitivity.NORMAL
+    owner_allows_beyond_mash: bool | None = None
+
+    @property
+    def object_id(self) -> int:
+        return self.record.id
+
+    @property
+    def owner_agency_id(self) -> int:
+        return self.record.agency_id
+
+    @property
+    def master_person_id(self) -> int | None:
+        return self.record.master_person_id
+
+    @property
+    def record_category(self) -> DataCategory:
+        return self.field_categories["record_id"]
+
+    @property
+    def field_categories(self) -> Mapping[str, DataCategory]:
+        return agency_record_categories(self.owner_kind)
+
+    def field_values(self) -> dict[str, Any]:
+        return {name: getattr(self.record, name) for name in AGENCY_RECORD_FIELDS}
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What one actor may see of one record: the fields permitted, and why the rest are not."""
+
+    object_type: str
+    object_id: int
+    owner_agency_id: int
+    master_person_id: int | None
+    fields: dict[str, Any]  # the permitted fields and their values
+    withheld: dict[str, str]  # every other field -> the reason, written for the practitioner
+    agreement_ids: tuple[int, ...]  # the agreements relied on, lowest first
+    break_glass: bool  # something was shown only because of an open break-glass grant
+    audit_entry_id: int
+    decisions: dict[DataCategory, Decision] = field(repr=False)
+
+    @property
+    def disclosed(self) -> bool:
+        return bool(self.fields)
+
+    @property
+    def agreement_id(self) -> int | None:
+        """The agreement relied on (the lowest id when categories rested on several)."""
+        return self.agreement_ids[0] if self.agreement_ids else None
+
+
+def disclose(
+    session: Session,
+    actor: Actor,
+    purpose: Purpose,
+    records: Sequence[AgencyRecord | PersonRecord],
+    *,
+    involvement: Involvement,
+    on: dt.datetime | None = None,
+) -> list[Disclosure]:
+    """Decide, redact and record each record for the actor, in the order given.
+
+    Returns one Disclosure per record. Appends one ledger entry per record
+    ("user:agency_record:disclosed" when any field is shown, "...:withheld" when none is) in
+    the caller's transaction; the caller commits. The entry names the purpose, the categories
+    permitted and refused (with the rule), the agreements relied on and whether break-glass was
+    used, never the personal data itself.
+    """
+    at = clock.aware_utc(on, "on") if on is not None else clock.now()
+    subjects = _as_subjects(session, records)
+    asking = _Asking(session, actor, purpose, at, queries.active_terms(session, _day(at)))
+    return [_disclose_one(asking, subject, involvement) for subject in subjects]
+
+
+def disclose_one(
+    session: Session,
+    actor: Actor,
+    purpose: Purpose,
+    record: AgencyRecord | PersonRecord,
+    *,
+    involvement: Involvement,
+    on: dt.datetime | None = None,
+) -> Disclosure:
+    """`disclose` for a single record."""
+    return disclose(session, actor, purpose, [record], involvement=involvement, on=on)[0]
+
+
+# --- How ---------------------------------------------------------------------------------
+
+
+def _day(at: dt.datetime) -> dt.date:
+    # Agreements start and end on London dates.
+    return at.astimezone(clock.LONDON).date()
+
+
+@dataclass
+class _Asking:
+    """One call's context: the terms are loaded once; look-ups are remembered per person."""
+
+    session: Session
+    actor: Actor
+    purpose: Purpose
+    at: dt.datetime
+    terms: list[AgreementTerms]
+    choices: dict[tuple[str, int], SharingChoice | None] = field(default_factory=dict)
+    glass: dict[tuple[str, int], bool] = field(default_factory=dict)
+
+    def sharing_choice(self, reference: str, owner: int) -> SharingChoice | None:
+        key = (reference, owner)
+        if key not in self.choices:
+            assert self.actor.agency_id is not None
+            self.choices[key] = queries.latest_sharing_choice(
+                self.session, reference, owner, self.actor.agency_id
+            )
+        return self.choices[key]
+
+    def break_glass(self, reference: str, owner: int) -> bool:
+        key = (reference, owner)
+        if key not in self.glass:
+            assert self.actor.user_id is not None
+            grant = queries.break_glass_in_force(
+                self.session, self.actor.user_id, reference, owner, self.at
+            )
+            self.glass[key] = grant is not None
+        return self.glass[key]
+
+
+def _as_subjects(
+    session: Session, records: Sequence[AgencyRecord | PersonRecord]
+) -> list[PersonRecord]:
+    owners = {r.agency_id for r in records if isinstance(r, AgencyRecord)}
+    kinds: dict[int, AgencyKind] = {}
+    if owners:
+        rows = session.execute(select(Agency.id, Agency.kind).where(Agency.id.in_(owners)))
+        kinds = {agency_id: AgencyKind(kind) for agency_id, kind in rows}
+    return [
+        AgencyRecordSubject(r, kinds[r.agency_id]) if isinstance(r, AgencyRecord) else r
+        for r in records
+    ]
+
+
+def _reference(subject: PersonRecord) -> str:
+    if subject.master_person_id is not None:
+        return person_reference(subject.master_person_id)
+    return f"{subject.object_type}:{subject.object_id}"  # not yet linked to a person
+
+
+def _disclose_one(asking: _Asking, subject: PersonRecord, involvement: Involvement) -> Disclosure:
+    categories = {subject.record_category, *subject.field_categories.values()}
+    decisions = _decisions(asking, subject, involvement.covers(subject.master_person_id))
+    redacted = redact(
+        subject.field_values(), subject.field_categories, subject.record_category, decisions
+    )
+    whole = decisions[subject.record_category]
+    # When the record's own category is refused, redact withholds all of it, for that reason.
+    shown = {c for c in categories if decisions[c].permitted} if whole.permitted else set()
+    relied = [decisions[c] for c in shown]
+    agreement_ids = tuple(sorted({d.agreement_id for d in relied if d.agreement_id is not None}))
+    break_glass = any(d.break_glass for d in relied)
+    actor = asking.actor
+    entry = audit_record(
+        asking.session,
+        actor,
+        f"{'system' if actor.is_system else 'user'}:{subject.object_type}:"
+        + ("disclosed" if redacted.shown else "withheld"),
+        subject.object_type,
+        subject.object_id,
+        purpose=asking.purpose.value,
+        owner_agency_id=subject.owner_agency_id,
+        master_person_id=subject.master_person_id,
+        permitted=sorted(shown),
+        denied={c.value: _refusal(decisions[c], whole).value for c in sorted(categories - shown)},
+        agreement_ids=list(agreement_ids),
+        break_glass=break_glass,
+    )
+    return Disclosure(
+        object_type=subject.object_type,
+        object_id=subject.object_id,
+        owner_agency_id=subject.owner_agency_id,
+        master_person_id=subject.master_person_id,
+        fields=redacted.shown,
+        withheld=redacted.withheld,
+        agreement_ids=agreement_ids,
+        break_glass=break_glass,
+        audit_entry_id=entry.id,
+        decisions=decisions,
+    )
+
+
+def _refusal(decision: Decision, whole: Decision) -> DecisionBasis:
+    """Why a category was not shown: its own refusal, or else the record's."""
+    return decision.basis if not decision.permitted else whole.basis
+
+
+def _decisions(
+    asking: _Asking, subject: PersonRecord, involved: bool
+) -> dict[DataCategory, Decision]:
+    categories = sorted({subject.record_category, *subject.field_categories.values()})
+    actor = asking.actor
+    if actor.agency_id is None or actor.agency_kind is None:
+        # An operator's command is not a practitioner: it reads no one's record.
+        return {c: _no_agency(c) for c in categories}
+    owner = subject.owner_agency_id
+    reference = _reference(subject)
+    partner = owner != actor.agency_id
+    choice = asking.sharing_choice(reference, owner) if partner else None
+
+    def ask(category: DataCategory, break_glass: bool) -> Decision:
+        request = AccessRequest(
+            actor_agency_id=actor.agency_id or 0,
+            actor_agency_kind=actor.agency_kind or AgencyKind.VOLUNTARY,
+            actor_roles=actor.roles,
+            purpose=asking.purpose,
+            owner_agency_id=owner,
+            category=category,
+            on=_day(asking.at),
+            sensitivity=subject.sensitivity,
+            owner_allows_beyond_mash=subject.owner_allows_beyond_mash,
+            involved=involved,
+            sharing_decision=choice,
+            break_glass=break_glass,
+        )
+        return decide(request, asking.terms)
+
+    decisions = {c: ask(c, False) for c in categories}
+    # Break-glass is looked up only when it could change something: a refusal other than the
+    # system leader's or no role's, which it never sets aside.
+    refused = [
+        c
+        for c, d in decisions.items()
+        if not d.permitted and d.basis not in (DecisionBasis.SYSTEM_LEADER, DecisionBasis.NO_ROLE)
+    ]
+    if refused and actor.user_id is not None and asking.break_glass(reference, owner):
+        decisions.update({c: ask(c, True) for c in refused})
+    return decisions
+
+
+def _no_agency(category: DataCategory) -> Decision:
+    return Decision(
+        False,
+        DecisionBasis.NO_ROLE,
+        f"Withheld: {category.label.lower()}. Only a signed-in practitioner of an agency sees "
+        "people's records; sign in to the hub to see them.",
+    )
