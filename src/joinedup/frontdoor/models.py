@@ -1,0 +1,210 @@
+"""Tables of the front door: contacts, the people they name, ratings, and domain events.
+
+Nothing here is deleted. A re-rating adds a rating and marks the one it replaces; domain events
+are only ever appended (the database refuses to change them, as it does the ledger).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from joinedup.db import Base
+from joinedup.directory.models import Agency, Professional
+from joinedup.frontdoor.rules import (
+    ADDRESS_LENGTH,
+    IDEMPOTENCY_KEY_LENGTH,
+    NAME_LENGTH,
+    RELATIONSHIP_LENGTH,
+)
+
+
+class Contact(Base):
+    """A concern raised by a professional about one or more people: the front door's unit."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        # A retried submission (same key, same referrer) finds the contact it already made.
+        UniqueConstraint("referrer_professional_id", "idempotency_key"),
+        CheckConstraint(
+            "(consent = 'not_sought') = (consent_not_sought_reason IS NOT NULL)",
+            name="consent_reason_when_not_sought",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(
+        String(24), unique=True, comment="what the referrer quotes, like MASH-2026-000123"
+    )
+    received_at: Mapped[dt.datetime] = mapped_column(index=True)
+    channel: Mapped[str] = mapped_column(String(8), comment="a Channel value: web, api or csv")
+    referrer_professional_id: Mapped[int] = mapped_column(
+        ForeignKey("professionals.id"), index=True
+    )
+    referrer_agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id"), comment="the referrer's agency when they raised it"
+    )
+    what_happened: Mapped[str] = mapped_column(Text)
+    urgency: Mapped[str] = mapped_column(String(16), comment="an Urgency value")
+    consent: Mapped[str] = mapped_column(String(16), comment="given, refused or not_sought")
+    consent_not_sought_reason: Mapped[str | None] = mapped_column(
+        String(1), comment="DPA 2018 Sch 1 para 18(2) reason a, b or c; only when not sought"
+    )
+    idempotency_key: Mapped[str | None] = mapped_column(
+        String(IDEMPOTENCY_KEY_LENGTH), comment="the client's key for retries, unique per referrer"
+    )
+    status: Mapped[str] = mapped_column(String(16), index=True, comment="a ContactStatus value")
+    decision_due_at: Mapped[dt.datetime] = mapped_column(
+        comment="from receipt, by the practice in force then (WT 2023: 1 working day)"
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(comment="when anything about it last changed")
+    version: Mapped[int] = mapped_column(
+        Integer,
+        comment="1, then 1 more per change; a change from an older version is refused",
+    )
+
+    referrer: Mapped[Professional] = relationship()
+    referrer_agency: Mapped[Agency] = relationship()
+    subjects: Mapped[list[ContactSubject]] = relationship(
+        back_populates="contact", order_by="ContactSubject.position"
+    )
+    concerns: Mapped[list[ContactConcern]] = relationship(
+        back_populates="contact", order_by="ContactConcern.position"
+    )
+    ratings: Mapped[list[Rating]] = relationship(back_populates="contact", order_by="Rating.id")
+
+    @property
+    def current_rating(self) -> Rating | None:
+        return next((r for r in reversed(self.ratings) if r.replaced_by_id is None), None)
+
+    @property
+    def concern_categories(self) -> list[str]:
+        return [c.category for c in self.concerns]
+
+
+class ContactReferenceCounter(Base):
+    """The last reference number given out in each year (references restart at 1 each year)."""
+
+    __tablename__ = "contact_reference_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int]
+
+
+class ContactConcern(Base):
+    """One category of concern a contact raises (a contact may raise several)."""
+
+    __tablename__ = "contact_concerns"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(
+        String(40), primary_key=True, comment="a code from the practice's concern categories"
+    )
+    position: Mapped[int] = mapped_column(comment="the order the referrer gave them in")
+
+    contact: Mapped[Contact] = relationship(back_populates="concerns")
+
+
+class ContactSubject(Base):
+    """A person a contact names, as the referrer gave them (identifiers in canonical form)."""
+
+    __tablename__ = "contact_subjects"
+    __table_args__ = (
+        # Exact matching by name and date of birth, until the people index matches properly.
+        Index("ix_contact_subjects_family_name_norm_dob", "family_name_norm", "date_of_birth"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    position: Mapped[int] = mapped_column(comment="the order the referrer gave them in")
+    role: Mapped[str] = mapped_column(String(20), comment="subject or household_member")
+    kind: Mapped[str] = mapped_column(String(8), comment="child, adult or unborn")
+    given_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    family_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    given_name_norm: Mapped[str | None] = mapped_column(
+        String(NAME_LENGTH), comment="lower case, no accents or punctuation"
+    )
+    family_name_norm: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    due_date: Mapped[dt.date | None] = mapped_column(Date, comment="an unborn baby's")
+    nhs_number: Mapped[str | None] = mapped_column(
+        String(10), index=True, comment="10 digits, check digit valid"
+    )
+    upn: Mapped[str | None] = mapped_column(
+        String(13), index=True, comment="13 characters, check letter valid"
+    )
+    address: Mapped[str | None] = mapped_column(String(ADDRESS_LENGTH))
+    postcode: Mapped[str | None] = mapped_column(String(8), comment="NG18 1AB")
+    relationship_to_subject: Mapped[str | None] = mapped_column(
+        String(RELATIONSHIP_LENGTH), comment="a household member's, to the subject, in words"
+    )
+    # No foreign key yet: the people index (migration 0002) links subjects to master persons
+    # once both branches are merged; until then it stays empty.
+    master_person_id: Mapped[int | None] = mapped_column(
+        index=True, comment="the people index's master person, once linked"
+    )
+
+    contact: Mapped[Contact] = relationship(back_populates="subjects")
+
+    @property
+    def name(self) -> str:
+        return " ".join(n for n in (self.given_name, self.family_name) if n) or "Unborn baby"
+
+
+class Rating(Base):
+    """A MASH manager's rating of a contact, with its reason. A re-rating replaces, never edits."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    rating: Mapped[str] = mapped_column(String(40), comment="a rating code from the practice")
+    reason: Mapped[str] = mapped_column(Text)
+    rated_by_professional_id: Mapped[int] = mapped_column(ForeignKey("professionals.id"))
+    rated_at: Mapped[dt.datetime]
+    research_due_at: Mapped[dt.datetime | None] = mapped_column(
+        comment="from rated_at by the rating's clock; empty when it asks no research (Blue)"
+    )
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ratings.id"), comment="the later rating that replaced this one"
+    )
+
+    contact: Mapped[Contact] = relationship(back_populates="ratings")
+    rated_by: Mapped[Professional] = relationship()
+
+
+class DomainEvent(Base):
+    """Something that happened (contact received, rated...), for chronology and insight.
+
+    Not the audit ledger: the ledger says who saw or changed what; events say what happened
+    in the work. Payloads hold codes and counts, never names or identifiers.
+    """
+
+    __tablename__ = "domain_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(60), index=True, comment="like contact.received")
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id"), index=True, comment="empty for events about no one contact"
+    )
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(
+        comment="no foreign key, as in the ledger; empty for the system"
+    )
+    actor_professional_id: Mapped[int | None]
+    actor_agency_id: Mapped[int | None] = mapped_column(comment="for insight by agency")
+    actor_label: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,207 @@
+"""Reads of the front door: work lists, a referrer's own contacts, and known-people checks.
+
+Each read that depends on who is asking takes the Actor and answers only what they may see;
+an outsider gets nothing (None, or an empty list), which the edges turn into 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from joinedup import clock
+from joinedup.actor import Actor
+from joinedup.directory.rules import Role
+from joinedup.frontdoor.models import Contact, ContactSubject
+from joinedup.frontdoor.practice import Practice
+from joinedup.frontdoor.rules import ContactStatus, SubjectRole, repeat_pattern
+from joinedup.frontdoor.schemas import ContactForReferrer
+
+
+def contact_by_idempotency_key(session: Session, professional_id: int, key: str) -> Contact | None:
+    """The contact this referrer already sent with this idempotency key, if any."""
+    return session.scalar(
+        select(Contact).where(
+            Contact.referrer_professional_id == professional_id, Contact.idempotency_key == key
+        )
+    )
+
+
+def contact_for(session: Session, actor: Actor, reference: str) -> Contact | None:
+    """The contact with this reference if the actor may see it, else None.
+
+    Its referrer sees their own; a MASH manager sees every contact; nobody else sees any.
+    """
+    contact = session.scalar(select(Contact).where(Contact.reference == reference.strip().upper()))
+    if contact is None:
+        return None
+    if actor.has(Role.MASH_MANAGER):
+        return contact
+    if (
+        actor.professional_id is not None
+        and actor.professional_id == contact.referrer_professional_id
+    ):
+        return contact
+    return None
+
+
+def referrer_view(contact: Contact) -> ContactForReferrer:
+    """What the referrer is told about their contact: never the rating or the research."""
+    status = ContactStatus(contact.status)
+    return ContactForReferrer(
+        reference=contact.reference,
+        received_at=contact.received_at,
+        status=status.value,
+        status_description=status.for_referrer,
+        outcome=None,  # decisions come next; until then there is no outcome to give
+    )
+
+
+def contacts_of_referrer(session: Session, actor: Actor) -> list[ContactForReferrer]:
+    """The actor's own contacts, newest first, as their referrer sees them."""
+    if actor.professional_id is None:
+        return []
+    contacts = session.scalars(
+        select(Contact)
+        .where(Contact.referrer_professional_id == actor.professional_id)
+        .order_by(Contact.received_at.desc(), Contact.id.desc())
+    )
+    return [referrer_view(contact) for contact in contacts]
+
+
+@dataclass(frozen=True)
+class ContactToRate:
+    """A contact waiting for its rating, and how its decision clock stands."""
+
+    contact: Contact
+    decision_due_at: dt.datetime
+    late_by: dt.timedelta  # working time past the due time; negative is working time left
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.late_by > dt.timedelta(0)
+
+
+def contacts_to_rate(session: Session, actor: Actor, practice: Practice) -> list[ContactToRate]:
+    """A MASH manager's list of contacts not yet rated, oldest first; empty for anyone else.
+
+    Lateness is counted in working time (the practice's opening hours and bank holidays), so
+    a contact due at Friday's close is not three days late on Monday morning.
+    """
+    if not actor.has(Role.MASH_MANAGER):
+        return []
+    now = clock.now()
+    contacts = session.scalars(
+        select(Contact)
+        .where(Contact.status == ContactStatus.RECEIVED.value)
+        .options(selectinload(Contact.subjects), selectinload(Contact.concerns))
+        .order_by(Contact.received_at, Contact.id)
+    )
+    return [
+        ContactToRate(
+            contact=contact,
+            decision_due_at=contact.decision_due_at,
+            late_by=practice.calendar.working_hours_between(contact.decision_due_at, now),
+        )
+        for contact in contacts
+    ]
+
+
+# --- Known people -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OtherContact:
+    """Another contact that names the same person."""
+
+    reference: str
+    received_at: dt.datetime
+    status: ContactStatus
+    role: SubjectRole  # the person's role in that contact
+
+
+@dataclass(frozen=True)
+class KnownPerson:
+    """What the hub already knows about one person a contact names."""
+
+    subject: ContactSubject
+    earlier_contacts: list[OtherContact]  # received before this one, newest first
+    open_contacts: list[OtherContact]  # other contacts about them still being worked on
+    re_referral: bool
+    escalating: bool
+
+    @property
+    def is_known(self) -> bool:
+        return bool(self.earlier_contacts or self.open_contacts)
+
+
+def known_people(session: Session, contact: Contact, practice: Practice) -> list[KnownPerson]:
+    """For each person the contact names, the other contacts about them and what they mean.
+
+    The same person: the same NHS number or UPN, or exactly the same normalised first and last
+    name and date of birth. (Exact matching stands in until the people index's linkage lands.)
+    A re-referral and an escalating pattern count contacts in which they were the subject.
+    """
+    found = []
+    for subject in contact.subjects:
+        same_person = _same_person(subject)
+        rows = (
+            session.execute(
+                select(ContactSubject.role, Contact)
+                .join(Contact, Contact.id == ContactSubject.contact_id)
+                .where(Contact.id != contact.id, or_(*same_person))
+                .order_by(Contact.received_at.desc(), Contact.id.desc())
+            ).all()
+            if same_person
+            else []
+        )
+        others: dict[int, OtherContact] = {}
+        for role, other in rows:
+            mentioned = OtherContact(
+                other.reference, other.received_at, ContactStatus(other.status), SubjectRole(role)
+            )
+            # Someone named twice in one contact counts once, as its subject if they were one.
+            if other.id not in others or mentioned.role is SubjectRole.SUBJECT:
+                others[other.id] = mentioned
+        # By (received_at, id): contacts received in the same instant still come in an order.
+        earlier = [
+            other
+            for other_id, other in others.items()
+            if (other.received_at, other_id) < (contact.received_at, contact.id)
+        ]
+        pattern = repeat_pattern(
+            contact.received_at,
+            [o.received_at for o in earlier if o.role is SubjectRole.SUBJECT],
+            practice,
+        )
+        is_subject = subject.role == SubjectRole.SUBJECT
+        found.append(
+            KnownPerson(
+                subject=subject,
+                earlier_contacts=earlier,
+                open_contacts=[o for o in others.values() if o.status.is_open],
+                re_referral=is_subject and pattern.re_referral,
+                escalating=is_subject and pattern.escalating,
+            )
+        )
+    return found
+
+
+def _same_person(subject: ContactSubject) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if subject.nhs_number:
+        conditions.append(ContactSubject.nhs_number == subject.nhs_number)
+    if subject.upn:
+        conditions.append(ContactSubject.upn == subject.upn)
+    if subject.given_name_norm and subject.family_name_norm and subject.date_of_birth:
+        conditions.append(
+            and_(
+                ContactSubject.family_name_norm == subject.family_name_norm,
+                ContactSubject.given_name_norm == subject.given_name_norm,
+                ContactSubject.date_of_birth == subject.date_of_birth,
+            )
+        )
+    return conditions
