@@ -80,4 +80,7 @@ def create_api(parent_state: State) -> FastAPI:
             roles=sorted(r.value for r in actor.roles),
         )
 
+    from joinedup.web.contacts_api import router as contacts  # here: it imports ApiActor
+
+    api.include_router(contacts)
     return api
