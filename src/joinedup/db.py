@@ -68,8 +68,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
         # pysqlite opens transactions lazily and never for SAVEPOINT; take over BEGIN so
-        # that transactions and nested savepoints behave as on PostgreSQL.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # that transactions and nested savepoints behave as on PostgreSQL. IMMEDIATE takes
+        # the write lock at the start: a deferred transaction that reads, then writes after
+        # another has committed, fails at once with "database is locked", whatever the busy
+        # timeout. Nearly every request writes (the ledger records reads), so little is lost.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 
 from joinedup import clock
 from joinedup.actor import Actor
-from joinedup.audit import queries
 from joinedup.audit.checkpoints import (
     Checkpoint,
     CheckpointError,
@@ -90,9 +89,9 @@ def test_the_fast_walk_hashes_exactly_as_entries_were_written(db: Session) -> No
     with clock.frozen_at(TEST_NOW):
         _write(db, 3, tricky, note="line\nbreak\ttab \u00e9 \U0001f600 </script>", none=None)
         _write(db, 2)
-    fast, slow = verify_ledger(db), queries.verify_chain(db)
-    assert fast.intact and slow.intact
-    assert fast.entries == slow.entries >= 5
+    # record() hashes through audit.rules; the walk re-derives the same bytes by hand.
+    report = verify_ledger(db)
+    assert report.intact and report.entries >= 5
 
 
 @pytest.mark.usefixtures("day_after")

@@ -183,3 +183,20 @@ def test_the_demo_refuses_an_impossible_county_size(
     result = runner.invoke(app, ["demo", "--no-serve", "--people", "5"])
     assert isinstance(result.exception, Failure)
     assert "people must be at least 100" in str(result.exception)
+
+
+def test_a_bad_practice_file_stops_the_hub_starting(
+    hub: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    practice = tmp_path / "practice.toml"
+    practice.write_text('re_referral_window_months = "a year"\n')
+    monkeypatch.setenv("JOINEDUP_PRACTICE_FILE", str(practice))
+    from joinedup.frontdoor.practice import current_practice
+
+    current_practice.cache_clear()
+    try:
+        result = runner.invoke(app, ["serve", "--port", "1"])
+    finally:
+        current_practice.cache_clear()
+    assert isinstance(result.exception, Failure)
+    assert "re_referral_window_months" in str(result.exception)

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from joinedup.accounts.queries import actor_for_user
 from joinedup.actor import Actor
+from joinedup.audit.checkpoints import verify_ledger
 from joinedup.audit.models import AuditEntry
-from joinedup.audit.queries import verify_chain
 from joinedup.directory.models import Agency
 from joinedup.directory.rules import AgencyKind, Role
 from joinedup.identifiers import pnc_check_character, upn_check_letter
@@ -248,7 +248,7 @@ def test_every_call_writes_one_entry_per_record_with_no_personal_data_and_the_ch
     assert first["break_glass"] is False
     for entry in written:
         assert "Ava" not in entry.detail and NHS not in entry.detail and PNC not in entry.detail
-    assert verify_chain(db).intact
+    assert verify_ledger(db).intact
 
 
 def test_a_recorded_decision_not_to_share_binds_partners(

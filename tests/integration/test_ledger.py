@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from joinedup.audit import queries
+from joinedup.audit.checkpoints import verify_ledger
 from joinedup.audit.services import record
 from tests.factories import ADMIN
 
@@ -20,7 +20,7 @@ def _write(db: Session, n: int) -> list[int]:
 
 def test_an_untouched_chain_verifies(db: Session) -> None:
     _write(db, 5)
-    report = queries.verify_chain(db)
+    report = verify_ledger(db)
     assert report.intact and report.entries >= 5
 
 
@@ -47,7 +47,7 @@ def test_an_altered_entry_is_reported(db: Session) -> None:
     ids = _write(db, 4)
     _without_guard(db)
     db.execute(text("UPDATE audit_entries SET detail = '{}' WHERE id = :id"), {"id": ids[2]})
-    report = queries.verify_chain(db)
+    report = verify_ledger(db)
     assert report.first_broken_id == ids[2]
     assert report.problem == "its contents were changed after it was written"
 
@@ -56,6 +56,6 @@ def test_a_removed_entry_is_reported(db: Session) -> None:
     ids = _write(db, 4)
     _without_guard(db)
     db.execute(text("DELETE FROM audit_entries WHERE id = :id"), {"id": ids[1]})
-    report = queries.verify_chain(db)
+    report = verify_ledger(db)
     assert report.first_broken_id == ids[2]
     assert report.problem == "does not follow the entry before it"

@@ -37,8 +37,9 @@ def county() -> County:
 
 @pytest.fixture
 def loaded(db: Session, county: County) -> list[Agreement]:
+    """The county as `joinedup demo` loads it, which includes the two agreements."""
     load_county(db, county, demo_password="demo password for tests", seed=1)
-    return load_demo_agreements(db, ADMIN, TODAY)
+    return list(db.scalars(select(Agreement).order_by(Agreement.id)))
 
 
 def agency(db: Session, code: str) -> Agency:

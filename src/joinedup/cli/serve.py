@@ -10,6 +10,7 @@ import uvicorn
 from joinedup.cli.common import Failure, console, current_engine, settings
 from joinedup.config import Settings
 from joinedup.db import make_session_factory
+from joinedup.frontdoor.practice import PracticeError
 from joinedup.web.app import STATIC, create_app
 
 
@@ -28,7 +29,10 @@ def run(config: Settings, host: str, port: int, demo: bool) -> None:
     if not (STATIC / "vendor" / ".built").exists():
         raise Failure("The web assets have not been built: run `make assets` (or `make demo`).")
     _check_port_free(host, port)
-    app = create_app(config, make_session_factory(found))
+    try:
+        app = create_app(config, make_session_factory(found))
+    except PracticeError as error:
+        raise Failure(str(error), exit_code=2) from None
     app.state.demo = demo
     console.print(f"[green]joinedup is serving on http://{host}:{port}[/green] (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning")

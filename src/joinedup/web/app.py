@@ -19,6 +19,7 @@ from joinedup import __version__
 from joinedup.accounts.rules import SessionPolicy
 from joinedup.config import Settings
 from joinedup.db import make_engine, make_session_factory
+from joinedup.frontdoor.practice import current_practice
 from joinedup.web import api
 from joinedup.web.deps import ANON_CSRF_COOKIE, CsrfRejected, NotFound, SignInRequired
 from joinedup.web.routes import admin, home, signin
@@ -46,6 +47,8 @@ def create_app(
     if session_factory is None:
         session_factory = make_session_factory(make_engine(settings.resolved_database_url))
     app.state.session_factory = session_factory
+    # Read now, so a bad JOINEDUP_PRACTICE_FILE stops start-up rather than the first contact.
+    app.state.practice = current_practice()
 
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     app.mount("/api", api.create_api(app.state))
