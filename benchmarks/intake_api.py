@@ -1,0 +1,245 @@
+"""Intake through the API, sustained, on loopback: contacts a second and latency (issue 4).
+
+Builds a small hub (the migrations, one police referrer with a sign-in and an API token) on
+SQLite and on a throwaway PostgreSQL, serves it with uvicorn in a subprocess on 127.0.0.1 (one
+process, as `joinedup serve` runs it), and drives it with httpx from this process: a bounded
+number of concurrent clients, each posting valid contacts with a unique Idempotency-Key, for a
+fixed time. Measures throughput and p50/p99 latency, and afterwards checks that every contact
+acknowledged with 201 is in the database (the references match exactly). The baseline, on the
+same server in the same run: GET /healthz, driven the same way.
+
+Targets: at least 200 contacts a second with p99 under 150 ms.
+
+    .venv/bin/python benchmarks/intake_api.py [--runs 3] [--seconds 8] [--clients 8 32]
+        [--databases sqlite postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
+
+from support.hub import Server, intake_hub  # noqa: E402
+
+from joinedup.db import make_engine  # noqa: E402
+from joinedup.frontdoor.models import Contact  # noqa: E402
+
+GIVEN = ["Jade", "Liam", "Ava", "Noah", "Mia", "Leo", "Isla", "Oscar", "Ruby", "Alfie"]
+FAMILY = ["Smith", "Jones", "Walker", "Patel", "Khan", "Brown", "Taylor", "Wilson", "Evans"]
+CONCERNS = ["neglect", "domestic_abuse", "physical_abuse", "emotional_abuse", "other"]
+
+
+def _children(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
+    """A pool of children, so some are referred more than once (known people finds them)."""
+    start = dt.date(2009, 1, 1)
+    return [
+        (
+            rng.choice(GIVEN),
+            rng.choice(FAMILY),
+            (start + dt.timedelta(days=rng.randrange(0, 16 * 365))).isoformat(),
+        )
+        for _ in range(count)
+    ]
+
+
+def contact_bodies(seed: int) -> Callable[[], dict[str, Any]]:
+    rng = random.Random(seed)  # noqa: S311 (test data, not security)
+    pool = _children(rng, 5_000)
+
+    def body() -> dict[str, Any]:
+        given, family, born = rng.choice(pool)
+        subjects: list[dict[str, Any]] = [
+            {
+                "kind": "child",
+                "given_name": given,
+                "family_name": family,
+                "date_of_birth": born,
+                "postcode": "NG18 1AB",
+            }
+        ]
+        if rng.random() < 0.5:
+            subjects.append(
+                {
+                    "role": "household_member",
+                    "kind": "adult",
+                    "given_name": rng.choice(GIVEN),
+                    "family_name": family,
+                    "relationship": "mother's partner",
+                }
+            )
+        return {
+            "subjects": subjects,
+            "concern_categories": rng.sample(CONCERNS, rng.randint(1, 2)),
+            "what_happened": "Called to a disturbance at the address; the child was in the house.",
+            "urgency": rng.choice(["immediate", "urgent", "routine"]),
+            "consent": "not_sought",
+            "consent_not_sought_reason": "c",
+        }
+
+    return body
+
+
+async def drive(
+    port: int, clients: int, seconds: float, request: Callable[[httpx.AsyncClient], Any]
+) -> dict[str, Any]:
+    """`clients` concurrent loops sending requests for `seconds`; latencies and answers."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    references: list[str] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60
+    ) as client:
+        deadline = time.perf_counter() + seconds
+
+        async def loop() -> None:
+            while time.perf_counter() < deadline:
+                sent = time.perf_counter()
+                response = await request(client)
+                latencies.append(time.perf_counter() - sent)
+                statuses[response.status_code] += 1
+                if response.status_code == 201:
+                    references.append(response.json()["reference"])
+
+        started = time.perf_counter()
+        await asyncio.gather(*(loop() for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "per_s": len(latencies) / elapsed,
+        "p50_ms": 1000 * latencies[len(latencies) // 2],
+        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "requests": len(latencies),
+        "statuses": dict(statuses),
+        "references": references,
+    }
+
+
+def measure(url: str, runs: int, seconds: float, concurrency: list[int]) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="joinedup-bench-intake-"))
+    try:
+        token = intake_hub(url)
+        headers = {"Authorization": f"Bearer {token}"}
+        body = contact_bodies(seed=4)
+
+        async def post_contact(client: httpx.AsyncClient) -> httpx.Response:
+            key = {"Idempotency-Key": str(uuid.uuid4())}
+            return await client.post("/api/v1/contacts", json=body(), headers=headers | key)
+
+        async def healthz(client: httpx.AsyncClient) -> httpx.Response:
+            return await client.get("/healthz")
+
+        server = Server(url, work, work / "uvicorn.log")
+        acknowledged: list[str] = []
+        other: Counter[str] = Counter()
+        rounds: dict[int, list[dict[str, Any]]] = {n: [] for n in concurrency}
+        try:
+            asyncio.run(drive(server.port, 4, 2, post_contact))  # warm up (not counted)
+            warm = [r.reference for r in _contacts(url)]
+            for _ in range(runs):
+                for clients in concurrency:
+                    base = asyncio.run(drive(server.port, clients, seconds / 2, healthz))
+                    intake = asyncio.run(drive(server.port, clients, seconds, post_contact))
+                    acknowledged += intake.pop("references")
+                    for status, n in intake["statuses"].items():
+                        if status != 201:
+                            other[str(status)] += n
+                    rounds[clients].append(
+                        {
+                            "contacts_per_s": intake["per_s"],
+                            "p50_ms": intake["p50_ms"],
+                            "p99_ms": intake["p99_ms"],
+                            "healthz_per_s": base["per_s"],
+                            "healthz_p99_ms": base["p99_ms"],
+                            "intake_over_healthz": intake["per_s"] / base["per_s"],
+                        }
+                    )
+        finally:
+            server.stop()
+        stored = {r.reference for r in _contacts(url)} - set(warm)
+        result: dict[str, Any] = {
+            str(clients): {
+                key: round(statistics.median(r[key] for r in rows), 3) for key in rows[0]
+            }
+            for clients, rows in rounds.items()
+        }
+        result["acknowledged_201"] = len(acknowledged)
+        result["in_database"] = len(stored)
+        result["every_acknowledged_contact_stored"] = set(acknowledged) == stored
+        result["other_answers"] = dict(other)
+        log = (work / "uvicorn.log").read_text()
+        result["server_errors_logged"] = log.count("Traceback")
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _contacts(url: str) -> list[Any]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(select(Contact.reference)))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def database(kind: str) -> Iterator[str]:
+    if kind == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="joinedup-bench-sqlite-"))
+        try:
+            yield f"sqlite:///{folder / 'hub.sqlite3'}"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    else:
+        from tests.postgres import throwaway_postgres
+
+        with throwaway_postgres() as url:
+            yield url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=8.0, help="per intake measurement")
+    parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    results = {}
+    for kind in args.databases:
+        with database(kind) as url:
+            results[kind] = measure(url, args.runs, args.seconds, args.clients)
+    print(
+        json.dumps(
+            {
+                "runs": args.runs,
+                "seconds": args.seconds,
+                "targets": {"contacts_per_s": 200, "p99_ms": 150},
+                "medians_by_concurrent_clients": results,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
