@@ -11,12 +11,14 @@ import itertools
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from joinedup import clock
 from joinedup.accounts import services as accounts
 from joinedup.accounts.models import User
 from joinedup.actor import Actor
 from joinedup.directory import services as directory
 from joinedup.directory.models import Agency, Area, Professional
 from joinedup.directory.rules import AgencyKind, Role
+from joinedup.people.models import MasterPerson
 
 ADMIN = Actor.system("tests")
 PASSWORD = "correct horse battery staple"
@@ -72,3 +74,14 @@ def create_user(
 ) -> User:
     professional = create_professional(db, given_name=given_name, roles=roles, agency=agency)
     return accounts.add_user(db, ADMIN, professional.email, password)
+
+
+def create_master_person(db: Session) -> MasterPerson:
+    """A bare master person, for tests that need a person to point at.
+
+    Written directly: in the hub master persons only arise from importing agency records.
+    """
+    person = MasterPerson(created_at=clock.now())
+    db.add(person)
+    db.flush()
+    return person

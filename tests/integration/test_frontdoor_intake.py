@@ -119,6 +119,7 @@ def test_receiving_a_contact_records_the_event_and_the_ledger_entry(
         "consent": "not_sought",
         "subjects": ["child"],
         "household_members": 1,
+        "matched_to_people_index": 0,
         "re_referral": False,
         "escalating": False,
     }

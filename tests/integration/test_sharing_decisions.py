@@ -23,7 +23,7 @@ from joinedup.sharing import queries, services
 from joinedup.sharing.models import SharingDecision
 from joinedup.sharing.rules import SharingChoice
 from tests.conftest import TEST_NOW
-from tests.factories import ADMIN, create_agency, create_user
+from tests.factories import ADMIN, create_agency, create_master_person, create_user
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 CHILD = "P00000042"
@@ -66,7 +66,8 @@ def test_a_decision_to_share_records_what_with_whom_why_by_whom_and_when(
     db: Session, police: Agency, csc: Agency
 ) -> None:
     pat = person(db, "Pat", police, Role.MASH_PRACTITIONER)
-    decided = decide(db, pat, with_agency_code=csc.code, master_person_id=42)
+    jade = create_master_person(db)
+    decided = decide(db, pat, with_agency_code=csc.code, master_person_id=jade.id)
 
     assert decided.decision == "share"
     assert decided.categories == "demographics,police_intelligence"
@@ -75,7 +76,7 @@ def test_a_decision_to_share_records_what_with_whom_why_by_whom_and_when(
     assert decided.para_18_reason == "would_prejudice_protection"
     assert decided.decided_by_professional_id == pat.professional_id
     assert decided.decided_at == TEST_NOW
-    assert decided.master_person_id == 42
+    assert decided.master_person_id == jade.id
     entry = db.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
     assert entry is not None
     assert entry.action == "practitioner:sharing_decision:recorded"

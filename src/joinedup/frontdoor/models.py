@@ -151,10 +151,10 @@ class ContactSubject(Base):
     relationship_to_subject: Mapped[str | None] = mapped_column(
         String(RELATIONSHIP_LENGTH), comment="a household member's, to the subject, in words"
     )
-    # No foreign key yet: the people index (migration 0002) links subjects to master persons
-    # once both branches are merged; until then it stays empty.
     master_person_id: Mapped[int | None] = mapped_column(
-        index=True, comment="the people index's master person, once linked"
+        ForeignKey("master_persons.id"),
+        index=True,
+        comment="the people index's master person, when intake found one",
     )
 
     contact: Mapped[Contact] = relationship(back_populates="subjects")

@@ -41,6 +41,7 @@ from joinedup.frontdoor.rules import (
     spoken_time,
 )
 from joinedup.frontdoor.schemas import ContactIn
+from joinedup.people.queries import master_person_by_identifier
 
 # Printable ASCII, as HTTP headers carry it; clients usually send a UUID.
 _IDEMPOTENCY_KEY = re.compile(rf"[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_LENGTH}}}")
@@ -135,6 +136,7 @@ def receive_contact(
             address=s.address,
             postcode=s.postcode,
             relationship_to_subject=s.relationship,
+            master_person_id=master_person_by_identifier(session, s.nhs_number, s.upn),
         )
         for i, s in enumerate(checked.subjects)
     ]
@@ -152,6 +154,7 @@ def receive_contact(
         consent=contact.consent,
         subjects=[s.kind for s in contact.subjects if s.role == SubjectRole.SUBJECT],
         household_members=sum(1 for s in contact.subjects if s.role != SubjectRole.SUBJECT),
+        matched_to_people_index=sum(1 for s in contact.subjects if s.master_person_id),
         re_referral=any(person.re_referral for person in known),
         escalating=any(person.escalating for person in known),
     )

@@ -76,3 +76,28 @@ def imports_of(session: Session, agency_code: str) -> list[PersonImport]:
             .order_by(PersonImport.id.desc())
         )
     )
+
+
+def master_person_by_identifier(
+    session: Session, nhs_number: str | None, upn: str | None
+) -> int | None:
+    """The master person whose records carry this canonical NHS number, else this UPN.
+
+    The exact baseline until the trained matcher lands: None when nothing matches, or when
+    the identifier points at more than one person (a conflict for a person to resolve, not
+    a guess for the hub to make).
+    """
+    for column, value in ((AgencyRecord.nhs_number, nhs_number), (AgencyRecord.upn, upn)):
+        if not value:
+            continue
+        found = session.scalars(
+            select(AgencyRecord.master_person_id)
+            .where(column == value, AgencyRecord.master_person_id.is_not(None))
+            .distinct()
+            .limit(2)
+        ).all()
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return None
+    return None

@@ -147,9 +147,7 @@ class SharingDecision(Base):
         String(80), index=True, comment="the person, as the deciding agency refers to them"
     )
     master_person_id: Mapped[int | None] = mapped_column(
-        index=True,
-        comment="the master person index id; no foreign key yet: the people tables are built "
-        "in a parallel migration, and a later one adds the key",
+        ForeignKey("master_persons.id"), index=True, comment="the master person, when known"
     )
     agency_id: Mapped[int] = mapped_column(
         ForeignKey("agencies.id"), index=True, comment="the agency whose information it is"
@@ -191,7 +189,7 @@ class BreakGlassGrant(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), comment="the user's agency")
     subject_reference: Mapped[str] = mapped_column(String(80), index=True)
     master_person_id: Mapped[int | None] = mapped_column(
-        comment="no foreign key yet, as on sharing_decisions"
+        ForeignKey("master_persons.id"), comment="the master person, when known"
     )
     owner_agency_id: Mapped[int | None] = mapped_column(
         ForeignKey("agencies.id"), comment="the agency whose records it opens; empty: all"
