@@ -103,7 +103,7 @@ async def drive(
 ) -> dict[str, Any]:
     """`clients` concurrent loops sending requests for `seconds`; latencies and answers."""
     latencies: list[float] = []
-    statuses: Counter[int] = Counter()
+    statuses: Counter[str] = Counter()
     references: list[str] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(
@@ -114,9 +114,14 @@ async def drive(
         async def loop() -> None:
             while time.perf_counter() < deadline:
                 sent = time.perf_counter()
-                response = await request(client)
+                try:
+                    response = await request(client)
+                except httpx.TransportError as error:  # counted, never acknowledged
+                    latencies.append(time.perf_counter() - sent)
+                    statuses[type(error).__name__] += 1
+                    continue
                 latencies.append(time.perf_counter() - sent)
-                statuses[response.status_code] += 1
+                statuses[str(response.status_code)] += 1
                 if response.status_code == 201:
                     references.append(response.json()["reference"])
 
@@ -161,8 +166,8 @@ def measure(url: str, runs: int, seconds: float, concurrency: list[int]) -> dict
                     intake = asyncio.run(drive(server.port, clients, seconds, post_contact))
                     acknowledged += intake.pop("references")
                     for status, n in intake["statuses"].items():
-                        if status != 201:
-                            other[str(status)] += n
+                        if status != "201":
+                            other[status] += n
                     rounds[clients].append(
                         {
                             "contacts_per_s": intake["per_s"],
@@ -174,6 +179,7 @@ def measure(url: str, runs: int, seconds: float, concurrency: list[int]) -> dict
                         }
                     )
         finally:
+            alive = server.process.poll() is None
             server.stop()
         stored = {r.reference for r in _contacts(url)} - set(warm)
         result: dict[str, Any] = {
@@ -187,7 +193,10 @@ def measure(url: str, runs: int, seconds: float, concurrency: list[int]) -> dict
         result["every_acknowledged_contact_stored"] = set(acknowledged) == stored
         result["other_answers"] = dict(other)
         log = (work / "uvicorn.log").read_text()
+        result["server_alive_at_end"] = alive
         result["server_errors_logged"] = log.count("Traceback")
+        if log.strip():
+            print(f"uvicorn's log ({url.split(':')[0]}):\n{log[-5000:]}", file=sys.stderr)
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
