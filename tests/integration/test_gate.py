@@ -28,7 +28,7 @@ from joinedup.identifiers import pnc_check_character, upn_check_letter
 from joinedup.people.imports import import_extract
 from joinedup.people.models import AgencyRecord
 from joinedup.people.schemas import COLUMN_NAMES
-from joinedup.sharing import services
+from joinedup.sharing import decisions
 from joinedup.sharing.gate import (
     NOT_INVOLVED,
     Disclosure,
@@ -206,7 +206,7 @@ def test_break_glass_shows_the_record_and_flags_the_ledger_entry(
     pat = person(db, "Pat", agency(db, "NOTTS-POLICE"), Role.MASH_PRACTITIONER)
     record = ava["NCC-CSC"]
     assert record.master_person_id is not None
-    services.open_break_glass(
+    decisions.open_break_glass(
         db,
         pat,
         subject_reference=person_reference(record.master_person_id),
@@ -257,7 +257,7 @@ def test_a_recorded_decision_not_to_share_binds_partners(
     record = ava["NCC-CSC"]
     assert record.master_person_id is not None
     sam = person(db, "Sam", agency(db, "NCC-CSC"), Role.MASH_MANAGER)
-    services.record_sharing_decision(
+    decisions.record_sharing_decision(
         db,
         sam,
         subject_reference=person_reference(record.master_person_id),

@@ -19,7 +19,7 @@ from joinedup.actor import Actor
 from joinedup.audit.models import AuditEntry
 from joinedup.directory.models import Agency
 from joinedup.directory.rules import AgencyKind, Role
-from joinedup.sharing import queries, services
+from joinedup.sharing import decisions, queries, services
 from joinedup.sharing.models import SharingDecision
 from joinedup.sharing.rules import SharingChoice
 from tests.conftest import TEST_NOW
@@ -46,7 +46,7 @@ def decide(db: Session, actor: Actor, **overrides: Any) -> SharingDecision:
         "with_agency_code": overrides.pop("with_agency_code", None),
         "reasons": "Father's violence is escalating; the school needs to know today.",
     }
-    return services.record_sharing_decision(db, actor, **{**fields, **overrides})
+    return decisions.record_sharing_decision(db, actor, **{**fields, **overrides})
 
 
 @pytest.fixture
@@ -199,7 +199,7 @@ def test_break_glass_opens_for_an_hour_with_a_justification(
     db: Session, police: Agency, csc: Agency, frozen_clock: clock.Clock
 ) -> None:
     bob = person(db, "Bob", csc, Role.MASH_MANAGER)
-    grant = services.open_break_glass(
+    grant = decisions.open_break_glass(
         db,
         bob,
         subject_reference=CHILD,
@@ -226,7 +226,7 @@ def test_break_glass_over_every_owner_and_for_longer_when_asked(
     db: Session, police: Agency, csc: Agency
 ) -> None:
     bob = person(db, "Bob", csc, Role.MASH_MANAGER)
-    grant = services.open_break_glass(
+    grant = decisions.open_break_glass(
         db,
         bob,
         subject_reference=CHILD,
@@ -253,7 +253,7 @@ def test_break_glass_without_a_justification_or_too_long_is_refused(
 ) -> None:
     bob = person(db, "Bob", csc, Role.MASH_MANAGER)
     with pytest.raises(services.SharingError, match=message) as refused:
-        services.open_break_glass(
+        decisions.open_break_glass(
             db, bob, subject_reference=CHILD, justification=justification, duration=duration
         )
     assert refused.value.field == field
@@ -263,13 +263,13 @@ def test_break_glass_without_a_justification_or_too_long_is_refused(
 def test_break_glass_is_only_for_staff_who_work_cases(db: Session, csc: Agency, role: Role) -> None:
     dana = person(db, "Dana", csc, role)
     with pytest.raises(services.SharingError, match="staff who work cases"):
-        services.open_break_glass(
+        decisions.open_break_glass(
             db, dana, subject_reference=CHILD, justification="I would like to see the record."
         )
 
 
 def test_break_glass_is_never_opened_by_a_command(db: Session) -> None:
     with pytest.raises(services.SharingError, match="signed-in practitioner"):
-        services.open_break_glass(
+        decisions.open_break_glass(
             db, ADMIN, subject_reference=CHILD, justification="Operator curiosity, not allowed."
         )

@@ -5,9 +5,6 @@ ledger and commits once; a refusal raises SharingError naming the field and how 
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from collections.abc import Iterable
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,60 +12,33 @@ from sqlalchemy.orm import Session
 from joinedup import clock
 from joinedup.actor import Actor
 from joinedup.audit.services import record
-from joinedup.directory.models import Agency
 from joinedup.directory.rules import Role
-from joinedup.sharing import queries
+from joinedup.sharing import inputs, queries
+from joinedup.sharing.inputs import SharingError as SharingError  # raised by every service here
 from joinedup.sharing.models import (
     Agreement,
     AgreementGrant,
     AgreementParty,
     AgreementSignature,
     AgreementStatusChange,
-    BreakGlassGrant,
-    SharingDecision,
 )
 from joinedup.sharing.rules import (
-    BREAK_GLASS_DEFAULT,
-    BREAK_GLASS_LONGEST,
-    BREAK_GLASS_MIN_JUSTIFICATION,
-    BREAK_GLASS_ROLES,
-    BREAK_GLASS_SHORTEST,
     GRANTABLE_ROLES,
     AgreementStatus,
     Article9Condition,
-    ConsentStatus,
     DataCategory,
     LawfulBasis,
     OnwardSharing,
-    Para18Reason,
     Purpose,
-    SharingChoice,
     can_move,
 )
 
-E = TypeVar("E", bound=enum.StrEnum)
 # Long enough for any record an agreement might govern (a child's file is kept for decades).
 MAX_RETENTION_DAYS = 100 * 366
 
 
-class SharingError(Exception):
-    """A sharing change that cannot be made; the message says how to put it right.
-
-    `field` names the input at fault, so a form can put the message beside it.
-    """
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
-
-
 class AgreementNotFound(SharingError):
     """No such agreement, or none the actor's agency is party to: the web answers 404."""
-
-
-def today() -> dt.date:
-    """Today in England: agreements start and end on local calendar days."""
-    return clock.now().astimezone(clock.LONDON).date()
 
 
 # --- Agreements ----------------------------------------------------------------------------
@@ -91,12 +61,14 @@ def draft_agreement(
 ) -> Agreement:
     """Draft an agreement. An IG lead's agency becomes its first party; an operator's command
     (the demo) adds every party itself. Returns the draft; raises SharingError."""
-    if not _is_operator(actor):
+    if not inputs.is_operator(actor):
         _require_ig_lead(actor, "draft an agreement")
     title = title.strip()
     if not title:
         raise SharingError("Enter the agreement's title", field="title")
-    condition = _optional_choice(Article9Condition, article_9_condition, "article_9_condition")
+    condition = inputs.optional_choice(
+        Article9Condition, article_9_condition, "article_9_condition"
+    )
     schedule_1 = (schedule_1_condition or "").strip()
     if condition is not None and not schedule_1:
         schedule_1 = condition.schedule_1_condition
@@ -108,11 +80,11 @@ def draft_agreement(
     now = clock.now()
     agreement = Agreement(
         title=title,
-        purpose=_choice(Purpose, purpose, "purpose").value,
-        lawful_basis=_choice(LawfulBasis, lawful_basis, "lawful_basis").value,
+        purpose=inputs.choice(Purpose, purpose, "purpose").value,
+        lawful_basis=inputs.choice(LawfulBasis, lawful_basis, "lawful_basis").value,
         article_9_condition=condition.value if condition else None,
         schedule_1_condition=schedule_1,
-        onward_sharing=_choice(OnwardSharing, onward_sharing, "onward_sharing").value,
+        onward_sharing=inputs.choice(OnwardSharing, onward_sharing, "onward_sharing").value,
         retention_days=retention_days,
         starts_on=starts_on,
         review_on=review_on,
@@ -137,7 +109,7 @@ def add_party(
 ) -> AgreementParty:
     """Add an agency as a party to a draft no one has signed yet."""
     agreement = _editable(session, actor, agreement_id)
-    agency = _agency(session, agency_code)
+    agency = inputs.agency_by_code(session, agency_code)
     if agreement.party_for(agency.id) is not None:
         raise SharingError(f"{agency.name} is already a party", field="agency")
     party = AgreementParty(agency=agency, added_at=clock.now())
@@ -160,18 +132,18 @@ def grant(
 ) -> AgreementGrant:
     """Let a party's staff holding `role` see `category` from the other parties."""
     agreement = _editable(session, actor, agreement_id)
-    agency = _agency(session, agency_code)
+    agency = inputs.agency_by_code(session, agency_code)
     party = agreement.party_for(agency.id)
     if party is None:
         raise SharingError(f"Add {agency.name} as a party before granting it", field="agency")
-    granted_role = _choice(Role, role, "role")
+    granted_role = inputs.choice(Role, role, "role")
     if granted_role not in GRANTABLE_ROLES:
         # DESIGN invariant 7.
         raise SharingError(
             "A system leader's role never reaches personal data; choose another role",
             field="role",
         )
-    granted = _choice(DataCategory, category, "category")
+    granted = inputs.choice(DataCategory, category, "category")
     _check_condition(agreement, granted)
     if any(g.role == granted_role and g.category == granted for g in party.grants):
         raise SharingError(
@@ -233,7 +205,7 @@ def sign(session: Session, actor: Actor, agreement_id: int) -> Agreement:
 def activate(session: Session, actor: Actor, agreement_id: int) -> Agreement:
     """Put a signed (or suspended) agreement in force, from its start date until its end."""
     agreement = _agreement(session, actor, agreement_id)
-    if not _is_operator(actor):
+    if not inputs.is_operator(actor):
         _require_ig_lead(actor, "activate an agreement")
     status = agreement.current_status
     if status not in (AgreementStatus.SIGNED, AgreementStatus.SUSPENDED):
@@ -243,7 +215,7 @@ def activate(session: Session, actor: Actor, agreement_id: int) -> Agreement:
             if status is AgreementStatus.DRAFT
             else f"“{agreement.title}” is {status}, so it cannot be activated"
         )
-    on = today()
+    on = inputs.today()
     if on < agreement.starts_on:
         raise SharingError(
             f"“{agreement.title}” starts on {agreement.starts_on:%-d %B %Y}; "
@@ -263,7 +235,7 @@ def activate(session: Session, actor: Actor, agreement_id: int) -> Agreement:
 def suspend(session: Session, actor: Actor, agreement_id: int, reason: str) -> Agreement:
     """Stop relying on an active agreement at once (a breach, a party withdrawing)."""
     agreement = _agreement(session, actor, agreement_id)
-    if not _is_operator(actor):
+    if not inputs.is_operator(actor):
         _require_ig_lead(actor, "suspend an agreement")
     reason = reason.strip()
     if not reason:
@@ -286,7 +258,7 @@ def expire_due(session: Session, actor: Actor) -> list[Agreement]:
             .where(
                 Agreement.status != AgreementStatus.EXPIRED,
                 Agreement.ends_on.is_not(None),
-                Agreement.ends_on < today(),
+                Agreement.ends_on < inputs.today(),
             )
             .order_by(Agreement.ends_on, Agreement.id)
         )
@@ -299,176 +271,7 @@ def expire_due(session: Session, actor: Actor) -> list[Agreement]:
     return due
 
 
-# --- Decisions about people ---------------------------------------------------------------
-
-
-def record_sharing_decision(
-    session: Session,
-    actor: Actor,
-    *,
-    subject_reference: str,
-    decision: str,
-    purpose: str,
-    lawful_basis: str | None,
-    consent_status: str,
-    para_18_reason: str | None = None,
-    categories: Iterable[str] = (),
-    with_agency_code: str | None = None,
-    reasons: str,
-    master_person_id: int | None = None,
-    agreement_id: int | None = None,
-) -> SharingDecision:
-    """Record a decision to share or not to share, with the reasons (golden rule 7)."""
-    if actor.agency_id is None or actor.professional_id is None:
-        raise SharingError("A sharing decision is recorded by the practitioner who made it")
-    if not actor.roles - {Role.SYSTEM_LEADER}:
-        # DESIGN invariant 7: a system leader works with aggregates, never with a person.
-        raise SharingError("A system leader does not make decisions about people's information")
-    subject = subject_reference.strip()
-    if not subject or len(subject) > 80:
-        raise SharingError("Enter the person's reference (up to 80 characters)", field="subject")
-    choice = _choice(SharingChoice, decision, "decision")
-    if not lawful_basis:
-        raise SharingError(
-            "Choose the lawful basis (usually UK GDPR Art 6(1)(e), public task)",
-            field="lawful_basis",
-        )
-    basis = _choice(LawfulBasis, lawful_basis, "lawful_basis")
-    consent = _choice(ConsentStatus, consent_status, "consent_status")
-    para_18 = _optional_choice(Para18Reason, para_18_reason, "para_18_reason")
-    if basis is LawfulBasis.CONSENT and consent is not ConsentStatus.GIVEN:
-        raise SharingError(
-            "Consent is the basis only when it was given; choose public task "
-            "(UK GDPR Art 6(1)(e)) or another basis",
-            field="lawful_basis",
-        )
-    sharing = choice is SharingChoice.SHARE
-    if sharing and consent is not ConsentStatus.GIVEN and para_18 is None:
-        # DPA 2018 Schedule 1 paragraph 18(2): record which reason.
-        raise SharingError(
-            "Choose why you are sharing without consent: (a) it cannot be given, (b) you cannot "
-            "reasonably be expected to get it, or (c) seeking it would prejudice the protection",
-            field="para_18_reason",
-        )
-    if consent is ConsentStatus.GIVEN and para_18 is not None:
-        raise SharingError(
-            "Consent was given, so no paragraph 18 reason applies; clear it",
-            field="para_18_reason",
-        )
-    shared = sorted({_choice(DataCategory, c, "categories").value for c in categories})
-    if sharing and not shared:
-        raise SharingError("Choose what you are sharing", field="categories")
-    with_agency = _agency(session, with_agency_code) if with_agency_code else None
-    if sharing and with_agency is None:
-        raise SharingError("Choose the agency you are sharing with", field="with_agency")
-    if not reasons.strip():
-        raise SharingError("Give your reasons, whether or not you share", field="reasons")
-    if agreement_id is not None:
-        _agreement(session, actor, agreement_id)
-    decided = SharingDecision(
-        subject_reference=subject,
-        master_person_id=master_person_id,
-        agency_id=actor.agency_id,
-        decision=choice.value,
-        lawful_basis=basis.value,
-        consent_status=consent.value,
-        para_18_reason=para_18.value if para_18 else None,
-        categories=",".join(shared),
-        with_agency=with_agency,
-        purpose=_choice(Purpose, purpose, "purpose").value,
-        reasons=reasons.strip(),
-        agreement_id=agreement_id,
-        decided_by_professional_id=actor.professional_id,
-        decided_by_label=actor.label,
-        decided_at=clock.now(),
-    )
-    session.add(decided)
-    session.flush()
-    record(
-        session,
-        actor,
-        "practitioner:sharing_decision:recorded",
-        "sharing_decision",
-        decided.id,
-        decision=choice.value,
-        with_agency=with_agency.code if with_agency else None,
-        categories=shared,
-        consent=consent.value,
-    )
-    session.commit()
-    return decided
-
-
-def open_break_glass(
-    session: Session,
-    actor: Actor,
-    *,
-    subject_reference: str,
-    justification: str,
-    owner_agency_code: str | None = None,
-    master_person_id: int | None = None,
-    duration: dt.timedelta = BREAK_GLASS_DEFAULT,
-) -> BreakGlassGrant:
-    """Open time-limited emergency access to a person's records (all owners' when
-    `owner_agency_code` is None). The owner's IG lead is alerted by the gate."""
-    if actor.user_id is None or actor.agency_id is None:
-        raise SharingError("Break-glass is opened by a signed-in practitioner, never a command")
-    if not actor.roles & BREAK_GLASS_ROLES:
-        raise SharingError(
-            "Break-glass is for staff who work cases (referrers, MASH practitioners and "
-            "managers); ask one of them"
-        )
-    subject = subject_reference.strip()
-    if not subject or len(subject) > 80:
-        raise SharingError("Enter the person's reference (up to 80 characters)", field="subject")
-    why = justification.strip()
-    if len(why) < BREAK_GLASS_MIN_JUSTIFICATION:
-        raise SharingError(
-            f"Explain the emergency in at least {BREAK_GLASS_MIN_JUSTIFICATION} characters: who "
-            "is at risk, and why it cannot wait for the usual route",
-            field="justification",
-        )
-    if not BREAK_GLASS_SHORTEST <= duration <= BREAK_GLASS_LONGEST:
-        raise SharingError(
-            "Break-glass lasts between 5 minutes and 12 hours; open it again if you need longer",
-            field="duration",
-        )
-    owner = _agency(session, owner_agency_code) if owner_agency_code else None
-    now = clock.now()
-    opened = BreakGlassGrant(
-        user_id=actor.user_id,
-        agency_id=actor.agency_id,
-        subject_reference=subject,
-        master_person_id=master_person_id,
-        owner_agency_id=owner.id if owner else None,
-        justification=why,
-        starts_at=now,
-        expires_at=now + duration,
-    )
-    session.add(opened)
-    session.flush()
-    record(
-        session,
-        actor,
-        "practitioner:break_glass:opened",
-        "break_glass",
-        opened.id,
-        subject=subject,
-        owner=owner.code if owner else None,
-        expires_at=opened.expires_at.isoformat(),
-        # Not the justification: free text may name people, and the ledger is never edited
-        # (nor reached by the retention job); it stays on the grant.
-    )
-    session.commit()
-    return opened
-
-
 # --- Helpers ------------------------------------------------------------------------------
-
-
-def _is_operator(actor: Actor) -> bool:
-    """The hub acting for an operator's command (`joinedup demo`), not a signed-in person."""
-    return actor.user_id is None and actor.professional_id is None
 
 
 def _require_ig_lead(actor: Actor, to: str) -> None:
@@ -487,7 +290,7 @@ def _agreement(session: Session, actor: Actor, agreement_id: int) -> Agreement:
 
 def _editable(session: Session, actor: Actor, agreement_id: int) -> Agreement:
     agreement = _agreement(session, actor, agreement_id)
-    if not _is_operator(actor):
+    if not inputs.is_operator(actor):
         _require_ig_lead(actor, "change an agreement")
     if agreement.current_status is not AgreementStatus.DRAFT:
         raise SharingError(
@@ -503,45 +306,6 @@ def _editable(session: Session, actor: Actor, agreement_id: int) -> Agreement:
     return agreement
 
 
-def _agency(session: Session, code: str) -> Agency:
-    agency = session.scalar(select(Agency).where(Agency.code == code.strip().upper()))
-    if agency is None:
-        raise SharingError(f"There is no agency with the code {code}", field="agency")
-    return agency
-
-
-def _choice(kind: type[E], value: str | None, field: str) -> E:
-    """`value` as a member of `kind`, or a SharingError listing the values that exist."""
-    found = _optional_choice(kind, value, field)
-    if found is None:
-        raise SharingError(f"Choose {_WHAT[field]}", field=field)
-    return found
-
-
-def _optional_choice(kind: type[E], value: str | None, field: str) -> E | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        return kind(value.strip().lower())
-    except ValueError:
-        values = ", ".join(member.value for member in kind)
-        raise SharingError(f"Choose {_WHAT[field]}: one of {values}", field=field) from None
-
-
-_WHAT = {
-    "purpose": "the purpose",
-    "lawful_basis": "the lawful basis",
-    "article_9_condition": "the Art 9 condition",
-    "onward_sharing": "the onward-sharing terms",
-    "role": "the role",
-    "category": "the data category",
-    "categories": "the data categories",
-    "decision": "whether you share",
-    "consent_status": "whether consent was given, refused or not sought",
-    "para_18_reason": "the paragraph 18 reason",
-}
-
-
 def _check_dates(starts_on: dt.date, review_on: dt.date, ends_on: dt.date | None) -> None:
     if review_on < starts_on:
         raise SharingError("The review date must be on or after the start date", field="review_on")
@@ -552,7 +316,7 @@ def _check_dates(starts_on: dt.date, review_on: dt.date, ends_on: dt.date | None
             raise SharingError(
                 "The review date must be on or before the end date", field="review_on"
             )
-        if ends_on < today():
+        if ends_on < inputs.today():
             raise SharingError("The end date has passed; choose a later one", field="ends_on")
 
 
@@ -580,7 +344,7 @@ def _check_complete(agreement: Agreement) -> None:
             f"“{agreement.title}” grants no one anything yet; grant at least one role a "
             "category before it is signed"
         )
-    if agreement.ends_on is not None and agreement.ends_on < today():
+    if agreement.ends_on is not None and agreement.ends_on < inputs.today():
         raise SharingError(f"“{agreement.title}” has already ended; draft a new agreement")
 
 
