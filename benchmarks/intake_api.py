@@ -21,6 +21,7 @@ import asyncio
 import datetime as dt
 import json
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -45,6 +46,7 @@ from joinedup.frontdoor.models import Contact  # noqa: E402
 
 GIVEN = ["Jade", "Liam", "Ava", "Noah", "Mia", "Leo", "Isla", "Oscar", "Ruby", "Alfie"]
 FAMILY = ["Smith", "Jones", "Walker", "Patel", "Khan", "Brown", "Taylor", "Wilson", "Evans"]
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)\b.*")
 CONCERNS = ["neglect", "domestic_abuse", "physical_abuse", "emotional_abuse", "other"]
 
 
@@ -195,6 +197,9 @@ def measure(url: str, runs: int, seconds: float, concurrency: list[int]) -> dict
         log = (work / "uvicorn.log").read_text()
         result["server_alive_at_end"] = alive
         result["server_errors_logged"] = log.count("Traceback")
+        # The last line of each traceback: the exception and its message.
+        raised = Counter(line[:160] for line in log.splitlines() if _EXCEPTION.match(line))
+        result["server_exceptions"] = dict(raised)
         if log.strip():
             print(f"uvicorn's log ({url.split(':')[0]}):\n{log[-5000:]}", file=sys.stderr)
         return result
