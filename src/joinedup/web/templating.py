@@ -25,6 +25,16 @@ def _local(value: dt.datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str
     return text.replace("AM", "am").replace("PM", "pm")
 
 
+def _duration(value: dt.timedelta) -> str:
+    """A span of working time as people say it: "3 hours 5 minutes", "40 minutes"."""
+    minutes = int(abs(value).total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if minutes or not hours:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
+
+
 def _environment() -> Environment:
     # Default Undefined, not StrictUndefined: GOV.UK Frontend's macros test optional
     # parameters by their absence, exactly as their Nunjucks originals do.
@@ -40,6 +50,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["local_time"] = _local
+    env.filters["duration"] = _duration
     env.globals["version"] = __version__
     return env
 

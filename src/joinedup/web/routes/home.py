@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from joinedup import clock
 from joinedup.accounts.queries import refused_sign_ins
 from joinedup.directory.rules import Role
+from joinedup.frontdoor.queries import contacts_of_referrer, contacts_to_rate
 from joinedup.insight.queries import adoption_by_area
 from joinedup.web.deps import CurrentActor, Db, page_router
 from joinedup.web.templating import render
@@ -28,6 +29,9 @@ def home(request: Request, actor: CurrentActor, db: Db) -> Response:
         if actor.has(Role.IG_LEAD) and actor.agency_id is not None
         else []
     )
+    practice = request.app.state.practice
+    # Lists of contacts show references, clocks and kinds of concern: no person's details,
+    # which only ever appear through the sharing gate.
     return render(
         request,
         "pages/home.html",
@@ -36,4 +40,7 @@ def home(request: Request, actor: CurrentActor, db: Db) -> Response:
         actor=actor,
         adoption=adoption,
         refusals=refusals,
+        raised=contacts_of_referrer(db, actor),
+        to_rate=contacts_to_rate(db, actor, practice),
+        practice=practice,
     )
