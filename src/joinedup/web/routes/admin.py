@@ -9,6 +9,7 @@ from joinedup.accounts import queries as account_queries
 from joinedup.accounts import services as accounts
 from joinedup.accounts.passwords import WeakPassword
 from joinedup.directory import queries, services
+from joinedup.directory.models import Agency, Professional
 from joinedup.directory.rules import AgencyKind, Role
 from joinedup.web.deps import Administrator, Db, NotFound, page_router
 from joinedup.web.forms import error_summary, field
@@ -101,9 +102,7 @@ async def add_agency(request: Request, actor: Administrator, db: Db) -> Response
 
 @router.get("/admin/agencies/{agency_id:int}")
 def agency(request: Request, agency_id: int, actor: Administrator, db: Db) -> Response:
-    found = queries.agency(db, agency_id)
-    if found is None:
-        raise NotFound()
+    found = _agency(db, agency_id)
     return render(
         request,
         "admin/agency.html",
@@ -124,9 +123,7 @@ def new_team(request: Request, agency_id: int, actor: Administrator, db: Db) -> 
 def _team_form(
     request: Request, db: Db, agency_id: int, values: dict[str, str], errors: dict[str, str]
 ) -> Response:
-    found = queries.agency(db, agency_id)
-    if found is None:
-        raise NotFound()
+    found = _agency(db, agency_id)
     return render(
         request,
         "admin/team_form.html",
@@ -142,9 +139,7 @@ def _team_form(
 
 @router.post("/admin/agencies/{agency_id:int}/teams/new")
 async def add_team(request: Request, agency_id: int, actor: Administrator, db: Db) -> Response:
-    found = queries.agency(db, agency_id)
-    if found is None:
-        raise NotFound()
+    found = _agency(db, agency_id)
     form = await request.form()
     values = {"code": field(form, "code"), "name": field(form, "name")}
     try:
@@ -162,9 +157,7 @@ def new_professional(request: Request, agency_id: int, actor: Administrator, db:
 def _professional_form(
     request: Request, db: Db, agency_id: int, values: dict[str, object], errors: dict[str, str]
 ) -> Response:
-    found = queries.agency(db, agency_id)
-    if found is None:
-        raise NotFound()
+    found = _agency(db, agency_id)
     return render(
         request,
         "admin/professional_form.html",
@@ -183,9 +176,7 @@ def _professional_form(
 async def add_professional(
     request: Request, agency_id: int, actor: Administrator, db: Db
 ) -> Response:
-    found = queries.agency(db, agency_id)
-    if found is None:
-        raise NotFound()
+    found = _agency(db, agency_id)
     form = await request.form()
     values: dict[str, object] = {
         k: field(form, k) for k in ("given_name", "family_name", "email", "job_title", "team")
@@ -228,9 +219,7 @@ def professional(request: Request, professional_id: int, actor: Administrator, d
 def _professional_page(
     request: Request, db: Db, professional_id: int, errors: dict[str, str]
 ) -> Response:
-    found = queries.professional(db, professional_id)
-    if found is None:
-        raise NotFound()
+    found = _professional(db, professional_id)
     return render(
         request,
         "admin/professional.html",
@@ -252,8 +241,7 @@ async def change_role(
 ) -> Response:
     form = await request.form()
     role, change = field(form, "role"), field(form, "change")
-    if queries.professional(db, professional_id) is None:
-        raise NotFound()
+    _professional(db, professional_id)
     if not role:
         return _professional_page(request, db, professional_id, {"role": "Select a role to give"})
     try:
@@ -268,8 +256,7 @@ async def change_role(
 
 @router.post("/admin/professionals/{professional_id:int}/left")
 def mark_left(request: Request, professional_id: int, actor: Administrator, db: Db) -> Response:
-    if queries.professional(db, professional_id) is None:
-        raise NotFound()
+    _professional(db, professional_id)
     services.mark_left(db, actor, professional_id)
     return RedirectResponse(f"/admin/professionals/{professional_id}", status_code=303)
 
@@ -278,9 +265,7 @@ def mark_left(request: Request, professional_id: int, actor: Administrator, db: 
 async def give_sign_in(
     request: Request, professional_id: int, actor: Administrator, db: Db
 ) -> Response:
-    found = queries.professional(db, professional_id)
-    if found is None:
-        raise NotFound()
+    found = _professional(db, professional_id)
     form = await request.form()
     password = form.get("password")
     if not isinstance(password, str) or not password:
@@ -355,3 +340,17 @@ def revoke_token(request: Request, token_id: int, actor: Administrator, db: Db) 
     except accounts.AccountError:
         raise NotFound() from None
     return RedirectResponse("/admin/tokens", status_code=303)
+
+
+def _agency(db: Db, agency_id: int) -> Agency:
+    found = queries.agency(db, agency_id)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def _professional(db: Db, professional_id: int) -> Professional:
+    found = queries.professional(db, professional_id)
+    if found is None:
+        raise NotFound()
+    return found
