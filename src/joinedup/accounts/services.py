@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from joinedup import clock
 from joinedup.accounts.models import ApiToken, SignInAttempt, User, WebSession
@@ -26,6 +26,12 @@ from joinedup.audit.services import record
 from joinedup.directory.models import Professional
 
 TOKEN_PREFIX = "jdp_"
+# What actor_for_user reads, loaded with the session or token in one round trip: every request
+# starts here, so lazy loads would cost several statements each time.
+_ACTOR = (
+    joinedload(User.professional).joinedload(Professional.agency),
+    joinedload(User.professional).selectinload(Professional.role_grants),
+)
 
 
 class AccountError(Exception):
@@ -175,7 +181,11 @@ def resume_session(
     session: Session, policy: SessionPolicy, cookie_token: str
 ) -> tuple[WebSession, Actor] | None:
     """The live session for a cookie, or None. Ends sessions found idle or expired."""
-    web_session = session.get(WebSession, hash_secret(cookie_token))
+    web_session = session.get(
+        WebSession,
+        hash_secret(cookie_token),
+        options=[joinedload(WebSession.user).options(*_ACTOR)],
+    )
     if web_session is None or web_session.ended_at is not None:
         return None
     now = clock.now()
@@ -253,7 +263,11 @@ def authenticate_api_token(session: Session, raw: str) -> Actor | None:
     """The actor a bearer token acts for; None if unknown, revoked, or its user cannot act."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(raw)))
+    token = session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == hash_secret(raw))
+        .options(joinedload(ApiToken.user).options(*_ACTOR))
+    )
     if token is None or token.revoked_at is not None:
         return None
     user = token.user
