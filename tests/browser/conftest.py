@@ -43,8 +43,9 @@ AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 @dataclass(frozen=True)
 class LiveHub:
     url: str
-    email: str
+    email: str  # Bob, the MASH manager
     password: str
+    admin_email: str  # Ada, who runs the service
 
 
 def _free_port() -> int:
@@ -56,7 +57,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
-    """The hub on a free loopback port, with Bob, a MASH manager at the county council."""
+    """The hub on a free loopback port, with Bob, a MASH manager at the county council, and Ada,
+    its administrator."""
     data_dir = tmp_path_factory.mktemp("hub")
     url = f"sqlite:///{data_dir / 'joinedup.sqlite3'}"
     engine = make_engine(url)
@@ -71,7 +73,8 @@ def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
             area=area,
         )
         bob = create_user(db, "Bob", roles=(Role.MASH_MANAGER,), agency=council)
-        email = bob.professional.email
+        ada = create_user(db, "Ada", roles=(Role.ADMINISTRATOR,), agency=council)
+        email, admin_email = bob.professional.email, ada.professional.email
     engine.dispose()
 
     app = create_app(load_settings(data_dir=data_dir, database_url=url))
@@ -88,7 +91,7 @@ def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
             raise RuntimeError(f"the hub did not start on 127.0.0.1:{port}")
         time.sleep(0.05)
     try:
-        yield LiveHub(f"http://127.0.0.1:{port}", email, PASSWORD)
+        yield LiveHub(f"http://127.0.0.1:{port}", email, PASSWORD, admin_email)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
