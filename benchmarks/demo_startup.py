@@ -17,35 +17,24 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
+
+from support.hub import free_port, serving  # noqa: E402
+
 TIMEOUT = 900
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _serving(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
 
 
 def time_make_demo(clone: Path, env: dict[str, str]) -> tuple[float, str]:
     """Seconds from `make demo` to /healthz answering, and what the command printed."""
-    port = _free_port()
+    port = free_port()
     log = clone / f"demo-{port}.log"
     started = time.perf_counter()
     with log.open("w") as out:
@@ -58,7 +47,7 @@ def time_make_demo(clone: Path, env: dict[str, str]) -> tuple[float, str]:
             start_new_session=True,
         )
         try:
-            while not _serving(port):
+            while not serving(port):
                 if process.poll() is not None:
                     raise RuntimeError(f"make demo exited {process.returncode}:\n{log.read_text()}")
                 if time.perf_counter() - started > TIMEOUT:

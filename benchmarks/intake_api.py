@@ -29,8 +29,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,7 @@ from sqlalchemy import select
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
-from support.hub import Server, intake_hub  # noqa: E402
+from support.hub import Server, intake_hub, scratch_database  # noqa: E402
 
 from joinedup.db import make_engine  # noqa: E402
 from joinedup.frontdoor.models import Contact  # noqa: E402
@@ -216,21 +215,6 @@ def _contacts(url: str) -> list[Any]:
         engine.dispose()
 
 
-@contextmanager
-def database(kind: str) -> Iterator[str]:
-    if kind == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="joinedup-bench-sqlite-"))
-        try:
-            yield f"sqlite:///{folder / 'hub.sqlite3'}"
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-    else:
-        from tests.postgres import throwaway_postgres
-
-        with throwaway_postgres() as url:
-            yield url
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -240,7 +224,7 @@ def main() -> None:
     args = parser.parse_args()
     results = {}
     for kind in args.databases:
-        with database(kind) as url:
+        with scratch_database(kind) as url:
             results[kind] = measure(url, args.runs, args.seconds, args.clients)
     print(
         json.dumps(

@@ -20,13 +20,9 @@ import argparse
 import datetime as dt
 import json
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +31,7 @@ from sqlalchemy.orm import Session
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
-from support.hub import migrated  # noqa: E402
+from support.hub import migrated, scratch_database  # noqa: E402
 
 from joinedup.actor import Actor  # noqa: E402
 from joinedup.audit.checkpoints import BATCH, verify_ledger  # noqa: E402
@@ -188,21 +184,6 @@ def measure(url: str, entries: int, runs: int) -> dict[str, Any]:
         engine.dispose()
 
 
-@contextmanager
-def database(kind: str) -> Iterator[str]:
-    if kind == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="joinedup-bench-ledger-"))
-        try:
-            yield f"sqlite:///{folder / 'hub.sqlite3'}"
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-    else:
-        from tests.postgres import throwaway_postgres
-
-        with throwaway_postgres() as url:
-            yield url
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -211,7 +192,7 @@ def main() -> None:
     args = parser.parse_args()
     results = {}
     for kind in args.databases:
-        with database(kind) as url:
+        with scratch_database(kind) as url:
             results[kind] = measure(url, args.entries, args.runs)
     print(
         json.dumps(

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -24,6 +28,22 @@ BENCHMARKS = Path(__file__).resolve().parents[1]
 ROOT = BENCHMARKS.parent
 ADMIN = Actor.system("benchmarks")
 REFERRER_EMAIL = "rita.referrer@bench-police.example"
+
+
+@contextmanager
+def scratch_database(kind: str) -> Iterator[str]:
+    """A throwaway database of `kind` ("sqlite" or "postgresql"), removed afterwards."""
+    if kind == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="joinedup-bench-"))
+        try:
+            yield f"sqlite:///{folder / 'hub.sqlite3'}"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    else:
+        from tests.postgres import throwaway_postgres
+
+        with throwaway_postgres() as url:
+            yield url
 
 
 def migrated(url: str) -> Engine:
@@ -59,7 +79,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serving(port: int) -> bool:
+def serving(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
             return bool(response.status == 200)
@@ -103,7 +123,7 @@ class Server:
             start_new_session=True,
         )
         started = time.perf_counter()
-        while not _serving(self.port):
+        while not serving(self.port):
             if self.process.poll() is not None:
                 raise RuntimeError(f"uvicorn exited {self.process.returncode}: {log.read_text()}")
             if time.perf_counter() - started > 60:
