@@ -7,6 +7,7 @@ time, since opening hours and working days are local; results are returned in UT
 
 from __future__ import annotations
 
+import calendar
 import enum
 import re
 from collections.abc import Container, Iterator, Mapping
@@ -264,3 +265,14 @@ def _as_duration(hours: float | timedelta) -> timedelta:
     if duration < timedelta(0):
         raise ValueError(f"a clock cannot run backwards: got {hours!r} hours")
     return duration
+
+
+def months_before(when: datetime, months: int) -> datetime:
+    """The same London wall-clock time so many calendar months earlier (31 May less 3 months
+    is 28 or 29 February), returned in when's zone. Repeat-contact windows are in months."""
+    local = when.astimezone(LONDON)
+    month_index = local.year * 12 + local.month - 1 - months
+    year, month = divmod(month_index, 12)
+    day = min(local.day, calendar.monthrange(year, month + 1)[1])
+    # A ZoneInfo works its offset out from the wall-clock time, so BST or GMT comes out right.
+    return local.replace(year=year, month=month + 1, day=day).astimezone(when.tzinfo)

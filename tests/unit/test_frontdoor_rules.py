@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from joinedup.clock import LONDON
+from joinedup.clock import LONDON, months_before
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import (
     Consent,
@@ -19,7 +19,6 @@ from joinedup.frontdoor.rules import (
     Urgency,
     check_contact,
     format_reference,
-    months_before,
     normalise_name,
     reference_year,
     repeat_pattern,

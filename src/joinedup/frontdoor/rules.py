@@ -4,7 +4,6 @@ windows. No I/O and no clock: callers pass today's date and the time now.
 
 from __future__ import annotations
 
-import calendar
 import enum
 import re
 import unicodedata
@@ -13,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from joinedup.clock import LONDON
+from joinedup.clock import LONDON, months_before
 from joinedup.frontdoor.practice import Practice
 from joinedup.identifiers import InvalidIdentifier, parse_nhs_number, parse_upn
 
@@ -398,17 +397,6 @@ def format_reference(prefix: str, year: int, number: int) -> str:
 
 
 # --- Known people -------------------------------------------------------------------------
-
-
-def months_before(when: datetime, months: int) -> datetime:
-    """The same London wall-clock time so many calendar months earlier (31 May less 3 months
-    is 28 or 29 February), returned in when's zone. Repeat-contact windows are in months."""
-    local = when.astimezone(LONDON)
-    month_index = local.year * 12 + local.month - 1 - months
-    year, month = divmod(month_index, 12)
-    day = min(local.day, calendar.monthrange(year, month + 1)[1])
-    # A ZoneInfo works its offset out from the wall-clock time, so BST or GMT comes out right.
-    return local.replace(year=year, month=month + 1, day=day).astimezone(when.tzinfo)
 
 
 @dataclass(frozen=True)
