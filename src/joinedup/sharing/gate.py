@@ -50,12 +50,14 @@ def person_reference(master_person_id: int) -> str:
 class Involvement:
     """Whose records the actor is working on: need to know (Caldicott principle 4).
 
-    For now the caller passes the master persons; the front door will build it from the
-    contacts and cases the actor is assigned to (and add their ids here), so no page decides
-    need-to-know for itself.
+    The people (master persons) the actor works on, and the records themselves, for records
+    not yet joined to a master person (a contact naming someone the index does not know).
+    The front door builds it from the contacts and research the actor is assigned to, so no
+    page decides need-to-know for itself.
     """
 
     master_person_ids: frozenset[int] = frozenset()
+    records: frozenset[tuple[str, int]] = frozenset()  # (object_type, object_id)
 
     @classmethod
     def of_people(cls, master_person_ids: Iterable[int]) -> Involvement:
@@ -63,6 +65,12 @@ class Involvement:
 
     def covers(self, master_person_id: int | None) -> bool:
         return master_person_id is not None and master_person_id in self.master_person_ids
+
+    def covers_record(self, record: PersonRecord) -> bool:
+        return (
+            self.covers(record.master_person_id)
+            or (record.object_type, record.object_id) in self.records
+        )
 
 
 NOT_INVOLVED = Involvement()
@@ -259,7 +267,7 @@ def _reference(subject: PersonRecord) -> str:
 
 def _disclose_one(asking: _Asking, subject: PersonRecord, involvement: Involvement) -> Disclosure:
     categories = {subject.record_category, *subject.field_categories.values()}
-    decisions = _decisions(asking, subject, involvement.covers(subject.master_person_id))
+    decisions = _decisions(asking, subject, involvement.covers_record(subject))
     redacted = redact(
         subject.field_values(), subject.field_categories, subject.record_category, decisions
     )
