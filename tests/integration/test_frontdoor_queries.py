@@ -215,7 +215,7 @@ def test_a_referrer_sees_their_own_contacts_newest_first_and_never_the_rating(
     second = about(db, alice)
     about(db, person(db, "Charlie", Role.REFERRER, kind=AgencyKind.SCHOOL))
 
-    mine = queries.contacts_of_referrer(db, alice)
+    mine = queries.contacts_of_referrer(db, alice, PRACTICE)
 
     assert [c.reference for c in mine] == [second.reference, first.reference]
     assert mine[1].model_dump() == {
@@ -224,6 +224,7 @@ def test_a_referrer_sees_their_own_contacts_newest_first_and_never_the_rating(
         "status": "rated",
         "status_description": "Screened: the MASH is looking into it",
         "outcome": None,
+        "messages": [],
     }
 
 

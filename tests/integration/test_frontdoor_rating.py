@@ -6,45 +6,21 @@ Alice is a police referrer; Bob and Dana are MASH managers; Charlie, a teacher, 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from joinedup import clock
-from joinedup.accounts.queries import actor_for_user
 from joinedup.actor import Actor
 from joinedup.audit.models import AuditEntry
 from joinedup.directory.models import Agency
 from joinedup.directory.rules import AgencyKind, Role
 from joinedup.frontdoor import services
 from joinedup.frontdoor.models import Contact, DomainEvent, Rating
-from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import FrontDoorError
-from joinedup.frontdoor.schemas import ContactIn
-from tests.factories import create_agency, create_user
-
-PRACTICE = Practice()
-# Tuesday 24 November 2026, 10:00 GMT (tests/conftest.py's TEST_NOW).
-TUESDAY_10AM = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
-
-
-def person(db: Session, name: str, roles: tuple[Role, ...], agency: Agency | None = None) -> Actor:
-    return actor_for_user(create_user(db, name, roles=roles, agency=agency, password=None))
-
-
-def a_contact(db: Session, referrer: Actor, **overrides: Any) -> Contact:
-    data: dict[str, Any] = {
-        "subjects": [{"kind": "child", "given_name": "Jade", "family_name": "Smith"}],
-        "concern_categories": ["neglect"],
-        "what_happened": "Jade has been coming to school hungry.",
-        "urgency": "routine",
-        "consent": "given",
-    }
-    return services.receive_contact(
-        db, referrer, ContactIn.model_validate({**data, **overrides}), PRACTICE
-    ).contact
+from tests.factories import create_agency
+from tests.frontdoor import PRACTICE, TUESDAY_10AM, a_contact, person, rate
 
 
 @pytest.fixture
@@ -67,25 +43,6 @@ def bob(db: Session, council: Agency) -> Actor:
 @pytest.fixture
 def dana(db: Session, council: Agency) -> Actor:
     return person(db, "Dana", (Role.MASH_MANAGER,), council)
-
-
-def rate(
-    db: Session,
-    manager: Actor,
-    contact: Contact,
-    rating: str,
-    reason: str = "Bruising seen",
-    version: int | None = None,
-) -> Rating:
-    return services.rate_contact(
-        db,
-        manager,
-        contact.id,
-        rating,
-        reason,
-        contact.version if version is None else version,
-        PRACTICE,
-    )
 
 
 def test_a_manager_rates_a_contact_and_its_research_clock_starts(
@@ -193,7 +150,7 @@ def test_a_stale_version_is_refused_saying_who_rated_it_what_and_when(
     assert str(raised.value) == (
         "Bob Archer (Nottinghamshire County Council) rated this contact Red at 10am on "
         "24 November 2026, after you opened it. Nothing you sent was saved: read the contact "
-        "again, then rate it if it still needs changing"
+        "again, then make your change if it is still needed"
     )
     assert [r.rating for r in contact.ratings] == ["red"]
     assert contact.version == 2

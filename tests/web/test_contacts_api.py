@@ -205,6 +205,7 @@ def test_the_referrer_follows_up_their_contact_by_reference(
         "status",
         "status_description",
         "outcome",
+        "messages",
     }
 
 

@@ -1,4 +1,5 @@
-"""Tables of the front door: contacts, the people they name, ratings, and domain events.
+"""Tables of the front door: contacts, the people they name, ratings, partner research,
+decisions, feedback to referrers, and domain events.
 
 Nothing here is deleted. A re-rating adds a rating and marks the one it replaces; domain events
 are only ever appended (the database refuses to change them, as it does the ledger).
@@ -85,6 +86,13 @@ class Contact(Base):
         back_populates="contact", order_by="ContactConcern.position"
     )
     ratings: Mapped[list[Rating]] = relationship(back_populates="contact", order_by="Rating.id")
+    research_requests: Mapped[list[ResearchRequest]] = relationship(
+        back_populates="contact", order_by="ResearchRequest.id"
+    )
+    decision: Mapped[ContactDecision | None] = relationship(back_populates="contact")
+    feedback_tasks: Mapped[list[FeedbackTask]] = relationship(
+        back_populates="contact", order_by="FeedbackTask.id"
+    )
 
     @property
     def current_rating(self) -> Rating | None:
@@ -208,3 +216,118 @@ class DomainEvent(Base):
     actor_agency_id: Mapped[int | None] = mapped_column(comment="for insight by agency")
     actor_label: Mapped[str] = mapped_column(String(200))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ResearchRequest(Base):
+    """The MASH manager asking one partner agency what it knows, with that agency's own clock.
+
+    The answer belongs to the answering agency (originator control): it says how sensitive it
+    is and whether it may go beyond the MASH, and the sharing gate holds it to that.
+    """
+
+    __tablename__ = "research_requests"
+    __table_args__ = (
+        # One question per agency per contact: the manager adds to it rather than asking twice.
+        UniqueConstraint("contact_id", "agency_id"),
+        CheckConstraint("(answered_at IS NULL) = (summary IS NULL)", name="summary_when_answered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id"), index=True, comment="the partner agency asked"
+    )
+    requested_by_professional_id: Mapped[int] = mapped_column(ForeignKey("professionals.id"))
+    requested_at: Mapped[dt.datetime]
+    due_at: Mapped[dt.datetime] = mapped_column(
+        index=True, comment="from requested_at by the contact's rating's research clock"
+    )
+    question: Mapped[str] = mapped_column(Text, comment="what the manager wants to know")
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(
+        comment="when it was escalated for being late; empty until then"
+    )
+    answered_at: Mapped[dt.datetime | None]
+    answered_by_professional_id: Mapped[int | None] = mapped_column(ForeignKey("professionals.id"))
+    summary: Mapped[str | None] = mapped_column(Text, comment="the proportionate summary")
+    sensitivity: Mapped[str | None] = mapped_column(
+        String(16), comment="a sharing Sensitivity value, the answering agency's marking"
+    )
+    may_share_beyond_mash: Mapped[bool | None] = mapped_column(
+        comment="originator control: the answering agency's choice"
+    )
+
+    contact: Mapped[Contact] = relationship(back_populates="research_requests")
+    agency: Mapped[Agency] = relationship()
+    requested_by: Mapped[Professional] = relationship(foreign_keys=[requested_by_professional_id])
+    answered_by: Mapped[Professional | None] = relationship(
+        foreign_keys=[answered_by_professional_id]
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+
+class ContactDecision(Base):
+    """The MASH manager's decision on a contact: the outcome, why, and who took part."""
+
+    __tablename__ = "contact_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), unique=True)
+    outcome: Mapped[str] = mapped_column(String(40), comment="a code from the practice's outcomes")
+    rationale: Mapped[str] = mapped_column(Text)
+    harm_indicated: Mapped[bool] = mapped_column(
+        comment="whether the information indicated harm (significant harm for a child)"
+    )
+    no_strategy_reason: Mapped[str | None] = mapped_column(
+        Text, comment="why no strategy discussion, required when harm was indicated"
+    )
+    decided_by_professional_id: Mapped[int] = mapped_column(ForeignKey("professionals.id"))
+    decided_at: Mapped[dt.datetime]
+
+    contact: Mapped[Contact] = relationship(back_populates="decision")
+    decided_by: Mapped[Professional] = relationship()
+    agencies: Mapped[list[DecisionAgency]] = relationship(
+        back_populates="decision", order_by="DecisionAgency.agency_id"
+    )
+
+    def agency_ids(self, *, took_part: bool = False, invited: bool = False) -> list[int]:
+        return [
+            a.agency_id
+            for a in self.agencies
+            if (not took_part or a.took_part) and (not invited or a.invited)
+        ]
+
+
+class DecisionAgency(Base):
+    """An agency in a decision: whether it took part, and for a strategy discussion, whether
+    it was invited (Ofsted found health and schools left out: the flag comes from here)."""
+
+    __tablename__ = "decision_agencies"
+
+    decision_id: Mapped[int] = mapped_column(ForeignKey("contact_decisions.id"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    took_part: Mapped[bool]
+    invited: Mapped[bool] = mapped_column(comment="invited to the strategy discussion")
+
+    decision: Mapped[ContactDecision] = relationship(back_populates="agencies")
+    agency: Mapped[Agency] = relationship()
+
+
+class FeedbackTask(Base):
+    """Telling the referrer: the acknowledgement, then the outcome, each with its clock."""
+
+    __tablename__ = "feedback_tasks"
+    __table_args__ = (UniqueConstraint("contact_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), comment="acknowledgement or outcome")
+    due_at: Mapped[dt.datetime] = mapped_column(index=True)
+    sent_at: Mapped[dt.datetime | None]
+    sent_by_professional_id: Mapped[int | None] = mapped_column(ForeignKey("professionals.id"))
+    message: Mapped[str | None] = mapped_column(Text, comment="what the referrer was told")
+
+    contact: Mapped[Contact] = relationship(back_populates="feedback_tasks")
+    sent_by: Mapped[Professional | None] = relationship()

@@ -15,7 +15,7 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
@@ -166,6 +166,8 @@ DEFAULT_ADULT_OUTCOMES = _choices(
     ("no_further_action", "No further action"),
 )
 
+DEFAULT_STRATEGY_OUTCOMES = ("strategy_discussion", "immediate_protection", "section_42_enquiry")
+
 # Working Together to Safeguard Children 2023: acknowledge and decide next steps in 1 working day.
 _ONE_WORKING_DAY = DueClock(amount=1, counting=Counting.WORKING_DAYS)
 
@@ -183,12 +185,18 @@ class Practice(_Frozen):
     acknowledgement_due: DueClock = Field(
         default=_ONE_WORKING_DAY, description="acknowledging the contact to its referrer"
     )
+    outcome_feedback_due: DueClock = Field(
+        default=_ONE_WORKING_DAY, description="telling the referrer the outcome, from the decision"
+    )
     re_referral_window_months: int = Field(default=12, ge=1, le=120)
     escalation: EscalationPattern = EscalationPattern()
     opening_hours: OpeningHours = NOTTINGHAMSHIRE_COUNTY
     concern_categories: tuple[Choice, ...] = DEFAULT_CONCERN_CATEGORIES
     children_outcomes: tuple[Choice, ...] = DEFAULT_CHILDREN_OUTCOMES
     adult_outcomes: tuple[Choice, ...] = DEFAULT_ADULT_OUTCOMES
+    # Outcomes that are (or start with) a strategy discussion: choosing another where harm was
+    # indicated needs a recorded reason (Ofsted on Nottinghamshire County, domain.md).
+    strategy_outcomes: tuple[str, ...] = DEFAULT_STRATEGY_OUTCOMES
 
     @field_validator("reference_prefix")
     @classmethod
@@ -218,6 +226,17 @@ class Practice(_Frozen):
             raise ValueError(f"each code once, but {', '.join(repeated)} is repeated")
         return value
 
+    @model_validator(mode="after")
+    def _strategy_outcomes_known(self) -> Self:
+        known = {c.code for c in (*self.children_outcomes, *self.adult_outcomes)}
+        unknown = [code for code in self.strategy_outcomes if code not in known]
+        if unknown:
+            raise ValueError(
+                f"strategy_outcomes: {', '.join(unknown)} is not in children_outcomes or "
+                "adult_outcomes"
+            )
+        return self
+
     @functools.cached_property
     def calendar(self) -> WorkingCalendar:
         """Opening hours and England's bank holidays: what every working-time clock counts."""
@@ -230,6 +249,26 @@ class Practice(_Frozen):
         """The words for a stored rating code, even one this practice no longer uses."""
         rule = self.rating(code)
         return rule.label if rule else code.replace("_", " ").capitalize()
+
+    def outcomes_for(self, kinds: Iterable[str]) -> tuple[Choice, ...]:
+        """The outcomes a decision may choose for subjects of these kinds (child, unborn, adult):
+        the children's list, the adults' list, or both (codes shared by both listed once)."""
+        named = set(kinds)
+        lists = []
+        if named & {"child", "unborn"}:
+            lists.append(self.children_outcomes)
+        if "adult" in named:
+            lists.append(self.adult_outcomes)
+        chosen: dict[str, Choice] = {}
+        for outcomes in lists:
+            chosen.update({c.code: c for c in outcomes if c.code not in chosen})
+        return tuple(chosen.values())
+
+    def outcome_label(self, code: str) -> str:
+        for choice in (*self.children_outcomes, *self.adult_outcomes):
+            if choice.code == code:
+                return choice.label
+        return code
 
     def concern_label(self, code: str) -> str:
         found = next((c for c in self.concern_categories if c.code == code), None)

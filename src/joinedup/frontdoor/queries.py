@@ -18,7 +18,7 @@ from joinedup.directory.rules import Role
 from joinedup.frontdoor.models import Contact, ContactSubject
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import ContactStatus, SubjectRole, repeat_pattern
-from joinedup.frontdoor.schemas import ContactForReferrer
+from joinedup.frontdoor.schemas import ContactForReferrer, MessageToReferrer
 
 
 def contact_by_idempotency_key(session: Session, professional_id: int, key: str) -> Contact | None:
@@ -48,28 +48,37 @@ def contact_for(session: Session, actor: Actor, reference: str) -> Contact | Non
     return None
 
 
-def referrer_view(contact: Contact) -> ContactForReferrer:
-    """What the referrer is told about their contact: never the rating or the research."""
+def referrer_view(contact: Contact, practice: Practice) -> ContactForReferrer:
+    """What the referrer is told about their contact: the outcome and the MASH's messages,
+    never the rating or the partners' research."""
     status = ContactStatus(contact.status)
     return ContactForReferrer(
         reference=contact.reference,
         received_at=contact.received_at,
         status=status.value,
         status_description=status.for_referrer,
-        outcome=None,  # decisions come next; until then there is no outcome to give
+        outcome=practice.outcome_label(contact.decision.outcome) if contact.decision else None,
+        messages=[
+            MessageToReferrer(kind=task.kind, sent_at=task.sent_at, message=task.message)
+            for task in contact.feedback_tasks
+            if task.sent_at is not None and task.message is not None
+        ],
     )
 
 
-def contacts_of_referrer(session: Session, actor: Actor) -> list[ContactForReferrer]:
+def contacts_of_referrer(
+    session: Session, actor: Actor, practice: Practice
+) -> list[ContactForReferrer]:
     """The actor's own contacts, newest first, as their referrer sees them."""
     if actor.professional_id is None:
         return []
     contacts = session.scalars(
         select(Contact)
         .where(Contact.referrer_professional_id == actor.professional_id)
+        .options(selectinload(Contact.decision), selectinload(Contact.feedback_tasks))
         .order_by(Contact.received_at.desc(), Contact.id.desc())
     )
-    return [referrer_view(contact) for contact in contacts]
+    return [referrer_view(contact, practice) for contact in contacts]
 
 
 @dataclass(frozen=True)

@@ -92,10 +92,12 @@ class PersonKind(enum.StrEnum):
 
 
 class ContactStatus(enum.StrEnum):
-    """Where a contact is in the front door. Research, decision and feedback states follow."""
+    """Where a contact is in the front door."""
 
     RECEIVED = "received"  # waiting for a MASH manager to rate it
     RATED = "rated"
+    RESEARCHING = "researching"  # partners asked what they know
+    DECIDED = "decided"
 
     @property
     def for_referrer(self) -> str:
@@ -104,13 +106,25 @@ class ContactStatus(enum.StrEnum):
 
     @property
     def is_open(self) -> bool:
-        """Still being worked on in the MASH (every status, until decisions arrive)."""
-        return True
+        """Still being worked on in the MASH."""
+        return self is not ContactStatus.DECIDED
+
+
+class FeedbackKind(enum.StrEnum):
+    ACKNOWLEDGEMENT = "acknowledgement"  # WT 2023: within one working day of receipt
+    OUTCOME = "outcome"  # every decision goes back to the referrer
+
+    @property
+    def label(self) -> str:
+        return "Acknowledgement" if self is FeedbackKind.ACKNOWLEDGEMENT else "Outcome"
 
 
 _FOR_REFERRER = {
     ContactStatus.RECEIVED: "Received: waiting to be screened by the MASH",
     ContactStatus.RATED: "Screened: the MASH is looking into it",
+    # The same words as RATED: whom the MASH asked is the partners' business, not the referrer's.
+    ContactStatus.RESEARCHING: "Screened: the MASH is looking into it",
+    ContactStatus.DECIDED: "Decided: the MASH has decided what happens next",
 }
 
 

@@ -113,6 +113,14 @@ class ContactIn(BaseModel):
     )
 
 
+class MessageToReferrer(BaseModel):
+    """What the MASH told the referrer: the acknowledgement, then the outcome."""
+
+    kind: str = Field(description="`acknowledgement` or `outcome`.", examples=["outcome"])
+    sent_at: dt.datetime
+    message: str
+
+
 class ContactForReferrer(BaseModel):
     """A contact as its referrer sees it: where it has got to, never the partners' research."""
 
@@ -122,6 +130,9 @@ class ContactForReferrer(BaseModel):
     status_description: str = Field(examples=["Received: waiting to be screened by the MASH"])
     outcome: str | None = Field(
         default=None, description="The MASH's decision, once made; empty until then."
+    )
+    messages: list[MessageToReferrer] = Field(
+        default_factory=list, description="What the MASH has told you, oldest first."
     )
 
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -24,6 +24,7 @@ from joinedup.frontdoor.models import (
     ContactReferenceCounter,
     ContactSubject,
     DomainEvent,
+    FeedbackTask,
     Rating,
 )
 from joinedup.frontdoor.practice import Practice, RatingRule
@@ -32,6 +33,7 @@ from joinedup.frontdoor.rules import (
     REASON_LENGTH,
     Channel,
     ContactStatus,
+    FeedbackKind,
     FrontDoorError,
     SubjectRole,
     check_contact,
@@ -80,6 +82,26 @@ def receive_contact(
     call made and changes nothing. Raises InvalidContact listing every problem with the
     contact, or FrontDoorError when the actor is not a professional or the key is unusable.
     """
+    received = take_contact(session, actor, data, practice, idempotency_key, channel)
+    if received.created:
+        session.commit()
+    return received
+
+
+def take_contact(
+    session: Session,
+    actor: Actor,
+    data: ContactIn,
+    practice: Practice,
+    idempotency_key: str | None = None,
+    channel: Channel = Channel.WEB,
+) -> Received:
+    """receive_contact without its commit, for a use case that writes more in the same
+    transaction (sending a draft deletes it; an import takes in many): the caller commits.
+
+    A retry found (created False) has rolled the transaction back, everything the caller wrote
+    in it too, as it gives the reference number back. Raises as receive_contact does.
+    """
     if actor.professional_id is None or actor.agency_id is None:
         raise FrontDoorError(
             "Contacts are raised by a professional: sign in as one, or use an API token "
@@ -116,6 +138,13 @@ def receive_contact(
         # WT 2023: decide next steps within one working day of receipt (configurable).
         decision_due_at=practice.decision_due.due(practice.calendar, now),
     )
+    # WT 2023: the referrer is owed an acknowledgement within one working day (configurable).
+    contact.feedback_tasks = [
+        FeedbackTask(
+            kind=FeedbackKind.ACKNOWLEDGEMENT.value,
+            due_at=practice.acknowledgement_due.due(practice.calendar, now),
+        )
+    ]
     contact.concerns = [
         ContactConcern(category=code, position=i)
         for i, code in enumerate(checked.concern_categories)
@@ -143,7 +172,7 @@ def receive_contact(
     session.add(contact)
     session.flush()
     known = queries.known_people(session, contact, practice)
-    _event(
+    record_event(
         session,
         actor,
         "contact.received",
@@ -167,7 +196,6 @@ def receive_contact(
         reference=contact.reference,
         channel=channel.value,
     )
-    session.commit()
     return Received(contact, created=True)
 
 
@@ -190,7 +218,7 @@ def rate_contact(
     if not actor.has(Role.MASH_MANAGER) or actor.professional_id is None:
         raise ContactNotFound(contact_id)
     now = clock.now()
-    contact = _claim(session, contact_id, expected_version, now, practice)
+    contact = claim(session, contact_id, expected_version, now, practice)
     try:
         rule, reason = _check_rating(contact, rating, reason, practice)
     except FrontDoorError:
@@ -206,11 +234,12 @@ def rate_contact(
         research_due_at=rule.research.due(practice.calendar, now) if rule.research else None,
     )
     contact.ratings.append(new)
-    contact.status = ContactStatus.RATED.value
+    if contact.status == ContactStatus.RECEIVED:
+        contact.status = ContactStatus.RATED.value  # research under way stays under way
     session.flush()
     if current is not None:
         current.replaced_by_id = new.id
-    _event(
+    record_event(
         session,
         actor,
         "contact.re_rated" if current else "contact.rated",
@@ -232,7 +261,7 @@ def rate_contact(
     return new
 
 
-def _claim(
+def claim(
     session: Session, contact_id: int, expected_version: int, now: dt.datetime, practice: Practice
 ) -> Contact:
     """The contact, its version raised from expected_version in one compare-and-set.
@@ -256,7 +285,7 @@ def _claim(
         session.rollback()
         raise ContactNotFound(contact_id)
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        changed = _concurrent_change(contact, practice)
+        changed = _concurrent_change(session, contact, practice)
         session.rollback()
         raise changed
     return contact
@@ -265,6 +294,10 @@ def _claim(
 def _check_rating(
     contact: Contact, rating: str, reason: str, practice: Practice
 ) -> tuple[RatingRule, str]:
+    if contact.status == ContactStatus.DECIDED:
+        raise FrontDoorError(
+            "This contact has been decided, so its rating can no longer change", field="rating"
+        )
     rule = practice.rating(rating.strip().lower())
     if rule is None:
         labels = ", ".join(r.label for r in practice.ratings)
@@ -291,21 +324,41 @@ def _check_rating(
     return rule, reason
 
 
-def _concurrent_change(contact: Contact, practice: Practice) -> ConcurrentChange:
-    latest = contact.ratings[-1] if contact.ratings else None
-    if latest is None:
-        what = "Someone else changed this contact after you opened it"
-    else:
-        who = latest.rated_by
+# What the latest change was, in words, for telling the manager who lost a race.
+_CHANGES = {
+    "research.requested": "asked partners for research on this contact",
+    "research.answered": "answered research on this contact",
+    "contact.decided": "decided this contact",
+    "feedback.sent": "sent feedback to the referrer of this contact",
+}
+
+
+def _concurrent_change(session: Session, contact: Contact, practice: Practice) -> ConcurrentChange:
+    latest = session.scalar(
+        select(DomainEvent)
+        .where(DomainEvent.contact_id == contact.id)
+        .order_by(DomainEvent.id.desc())
+        .limit(1)
+    )
+    rating = contact.ratings[-1] if contact.ratings else None
+    if latest is not None and latest.type in _CHANGES:
         what = (
-            f"{who.name} ({who.agency.name}) rated this contact "
-            f"{practice.rating_label(latest.rating)} at {spoken_time(latest.rated_at)}, "
+            f"{latest.actor_label} {_CHANGES[latest.type]} at {spoken_time(latest.at)}, "
             "after you opened it"
         )
+    elif rating is not None:
+        who = rating.rated_by
+        what = (
+            f"{who.name} ({who.agency.name}) rated this contact "
+            f"{practice.rating_label(rating.rating)} at {spoken_time(rating.rated_at)}, "
+            "after you opened it"
+        )
+    else:
+        what = "Someone else changed this contact after you opened it"
     return ConcurrentChange(
-        f"{what}. Nothing you sent was saved: read the contact again, then rate it if it still "
-        "needs changing",
-        field="rating",
+        f"{what}. Nothing you sent was saved: read the contact again, then make your change "
+        "if it is still needed",
+        field="version",
     )
 
 
@@ -350,7 +403,9 @@ def _next_reference(session: Session, practice: Practice, received_at: dt.dateti
     return format_reference(practice.reference_prefix, year, number)
 
 
-def _event(session: Session, actor: Actor, type_: str, contact: Contact, **payload: Any) -> None:
+def record_event(
+    session: Session, actor: Actor, type_: str, contact: Contact, **payload: Any
+) -> None:
     session.add(
         DomainEvent(
             type=type_,

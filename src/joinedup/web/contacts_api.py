@@ -96,7 +96,7 @@ def raise_contact(
     if not received.created:
         response.status_code = 200
     response.headers["Location"] = f"/api/v1/contacts/{received.contact.reference}"
-    return queries.referrer_view(received.contact)
+    return queries.referrer_view(received.contact, practice)
 
 
 @router.get(
@@ -105,7 +105,12 @@ def raise_contact(
     responses={404: {"description": "No such contact, or not one you may see"}},
     summary="Follow up a contact",
 )
-def contact_status(reference: str, actor: ApiActor, db: Db) -> Any:
+def contact_status(
+    reference: str,
+    actor: ApiActor,
+    db: Db,
+    practice: Annotated[Practice, Depends(practice)],
+) -> Any:
     """Where your contact has got to, and its outcome once the MASH has decided.
 
     Only its referrer (and the MASH's managers) may see a contact; anyone else is told it
@@ -117,7 +122,7 @@ def contact_status(reference: str, actor: ApiActor, db: Db) -> Any:
             status_code=404,
             detail=f"There is no contact {reference} that you can see: check the reference",
         )
-    return queries.referrer_view(contact)
+    return queries.referrer_view(contact, practice)
 
 
 def _problems(problems: Sequence[FieldProblem]) -> JSONResponse:

@@ -40,7 +40,7 @@ def home(request: Request, actor: CurrentActor, db: Db) -> Response:
         actor=actor,
         adoption=adoption,
         refusals=refusals,
-        raised=contacts_of_referrer(db, actor),
+        raised=contacts_of_referrer(db, actor, practice),
         to_rate=contacts_to_rate(db, actor, practice),
         practice=practice,
     )
