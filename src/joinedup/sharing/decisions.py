@@ -1,4 +1,5 @@
-"""Decisions about people: sharing or not (golden rule 7), and break-glass.
+"""Decisions about people: sharing or not (golden rule 7), break-glass, and the owning
+agency's review of each break-glass use.
 
 Each function validates, writes, records the change in the ledger and commits once; a refusal
 raises SharingError naming the field and how to put it right.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joinedup import clock
@@ -17,7 +19,7 @@ from joinedup.audit.services import record
 from joinedup.directory.rules import Role
 from joinedup.sharing import inputs, queries
 from joinedup.sharing.inputs import SharingError
-from joinedup.sharing.models import BreakGlassGrant, SharingDecision
+from joinedup.sharing.models import BreakGlassGrant, BreakGlassReview, SharingDecision
 from joinedup.sharing.rules import (
     BREAK_GLASS_DEFAULT,
     BREAK_GLASS_LONGEST,
@@ -32,6 +34,13 @@ from joinedup.sharing.rules import (
     SharingChoice,
 )
 from joinedup.sharing.services import AgreementNotFound
+
+# Long enough for what an IG lead found and did; a report, if needed, lives elsewhere.
+REVIEW_NOTE_LONGEST = 5000
+
+
+class BreakGlassNotFound(SharingError):
+    """No such break-glass use over the actor's agency's records: the web answers 404."""
 
 
 def record_sharing_decision(
@@ -193,3 +202,65 @@ def open_break_glass(
     )
     session.commit()
     return opened
+
+
+def review_break_glass(
+    session: Session, actor: Actor, grant_id: int, note: str
+) -> BreakGlassReview:
+    """Record that the IG lead of an agency whose records a break-glass grant opened has
+    reviewed its use, with what they found. The grant itself is never changed.
+
+    Returns the review. Raises BreakGlassNotFound to anyone but an IG lead of such an agency
+    (the web answers 404), and SharingError when the note is missing or too long, or the
+    agency has already reviewed this use.
+    """
+    grant = session.get(BreakGlassGrant, grant_id)
+    if (
+        grant is None
+        or actor.agency_id is None
+        or actor.professional_id is None
+        or not actor.has(Role.IG_LEAD)
+        or grant.owner_agency_id not in (None, actor.agency_id)
+    ):
+        raise BreakGlassNotFound(f"There is no break-glass use {grant_id}")
+    found = note.strip()
+    if not found:
+        raise SharingError(
+            "Say what you found: whether the emergency justified it, and anything you did",
+            field="note",
+        )
+    if len(found) > REVIEW_NOTE_LONGEST:
+        raise SharingError(
+            f"The note must be {REVIEW_NOTE_LONGEST:,} characters or fewer", field="note"
+        )
+    earlier = session.scalar(
+        select(BreakGlassReview).where(
+            BreakGlassReview.grant_id == grant.id, BreakGlassReview.agency_id == actor.agency_id
+        )
+    )
+    if earlier is not None:
+        raise SharingError(
+            f"{earlier.reviewed_by_label} already reviewed this use on "
+            f"{earlier.reviewed_at.astimezone(clock.LONDON):%-d %B %Y}"
+        )
+    review = BreakGlassReview(
+        grant_id=grant.id,
+        agency_id=actor.agency_id,
+        note=found,
+        reviewed_by_professional_id=actor.professional_id,
+        reviewed_by_label=actor.label,
+        reviewed_at=clock.now(),
+    )
+    session.add(review)
+    session.flush()
+    record(
+        session,
+        actor,
+        "ig:break_glass:reviewed",
+        "break_glass",
+        grant.id,
+        review_id=review.id,
+        # Not the note: free text may name people, and the ledger is never edited.
+    )
+    session.commit()
+    return review

@@ -1,4 +1,5 @@
-"""Tables of governed sharing: agreements and their history, sharing decisions, break-glass.
+"""Tables of governed sharing: agreements and their history, sharing decisions, break-glass
+and the IG leads' reviews of it.
 
 Nothing here is deleted: an agreement that ends is expired, a status change is a new row, and a
 decision or break-glass grant stays as the record of what was done and why.
@@ -203,3 +204,27 @@ class BreakGlassGrant(Base):
 
     def is_open(self, at: dt.datetime) -> bool:
         return self.starts_at <= at < self.expires_at
+
+
+class BreakGlassReview(Base):
+    """An owning agency's IG lead looked at a break-glass use and recorded what they found.
+
+    A row of its own, never a change to the grant: the grant stays as the practitioner left it.
+    A grant over every agency's records is reviewed by each agency for itself.
+    """
+
+    __tablename__ = "break_glass_reviews"
+    __table_args__ = (UniqueConstraint("grant_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("break_glass_grants.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agencies.id"), index=True, comment="the owning agency the review is for"
+    )
+    note: Mapped[str] = mapped_column(Text, comment="what the IG lead found and did, in words")
+    reviewed_by_professional_id: Mapped[int] = mapped_column(ForeignKey("professionals.id"))
+    reviewed_by_label: Mapped[str] = mapped_column(String(200))
+    reviewed_at: Mapped[dt.datetime]
+
+    grant: Mapped[BreakGlassGrant] = relationship()
+    reviewed_by: Mapped[Professional] = relationship()
