@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, MetaData
 import joinedup.accounts.models
 import joinedup.audit.models
 import joinedup.directory.models
+import joinedup.frontdoor.drafts
 import joinedup.frontdoor.models
 import joinedup.people.models
 import joinedup.sharing.models  # noqa: F401  (registers the tables)
