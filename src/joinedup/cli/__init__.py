@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from joinedup.cli import audit, db, demo, directory, people, serve, tokens, users
+from joinedup.cli import audit, db, demo, directory, link, people, serve, tokens, users
 from joinedup.cli.common import Failure, console_err
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app.add_typer(directory.areas, name="areas")
 app.add_typer(directory.agencies, name="agencies")
 app.add_typer(directory.professionals, name="professionals")
 app.add_typer(audit.app, name="audit")
+app.add_typer(link.app, name="link")
 
 # `joinedup import KIND FILE`: data partner agencies send, one command for each kind of file.
 imports = typer.Typer(

@@ -1,0 +1,245 @@
+"""`joinedup link`: train the linkage model, link every record, measure it, link plain files."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import typer
+
+from joinedup import clock
+from joinedup.actor import Actor
+from joinedup.cli.common import Failure, console, current_engine, session_on, settings
+from joinedup.linkage import engine, model_file
+from joinedup.linkage.batch import BlockingRefused, check_blocking
+from joinedup.linkage.evaluation import Evaluation, EvaluationError, evaluate
+from joinedup.linkage.files import FileRejected, link_files, write_clusters
+from joinedup.linkage.queries import linked_records, open_review_tasks, records_to_link
+from joinedup.linkage.services import LinkageError, run_linkage, undo_merge
+from joinedup.linkage.settings import LinkageConfigError, LinkageSettings, load_linkage_settings
+from joinedup.linkage.spec import PERSON_SPEC, Rule, parse_rule, person_frame_row
+from joinedup.linkage.training import LinkageModel, TrainingError, train
+
+app = typer.Typer(
+    help="Link agency records into master persons with the trained model.",
+    no_args_is_help=True,
+)
+
+BLOCK_ON_HELP = (
+    "A blocking rule to use instead of the model's: columns joined by '+', like "
+    "'family_name + date_of_birth'. Repeat for several."
+)
+
+
+@app.command("train")
+def train_model(
+    block_on: list[str] = typer.Option([], "--block-on", help=BLOCK_ON_HELP),
+) -> None:
+    """Train the model on every agency record in the hub and save it as the next version.
+
+    The prior comes from records that share an NHS number or UPN, u from random pairs, and m
+    by expectation maximisation. The model is kept under the data directory.
+    """
+    config, linkage = settings(), _linkage_settings()
+    with session_on(current_engine(config)) as session:
+        rows = records_to_link(session)
+    frame = engine.frame(PERSON_SPEC, (person_frame_row(row["id"], row) for row in rows))
+    rules = _rules(block_on) or PERSON_SPEC.blocking_rules
+    _check(frame, rules, linkage)
+    try:
+        model = train(frame, linkage)
+    except TrainingError as error:
+        raise Failure(str(error)) from None
+    model = model_file.with_blocking_rules(model, rules)
+    path = model_file.save(model, model_file.model_folder(config.data_dir))
+    console.print(
+        f"Trained the linkage model on {model.records:,} agency records in "
+        f"{model.seconds:.1f}s and saved it as {path}.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    prior = model.splink_settings["probability_two_random_records_match"]
+    console.print(f"  Two records drawn at random are one person with probability {prior:.3g}.")
+    console.print("  Link every record with it: joinedup link run", highlight=False)
+
+
+@app.command("run")
+def run(
+    model: Path | None = typer.Option(
+        None, "--model", help="A model file [default: the newest under the data directory]"
+    ),
+    block_on: list[str] = typer.Option([], "--block-on", help=BLOCK_ON_HELP),
+) -> None:
+    """Link every agency record into master persons, by band.
+
+    At or above the upper threshold records are linked; between the thresholds a review task
+    asks a person; below, they stay apart. Two different NHS numbers never link automatically.
+    """
+    config, linkage = settings(), _linkage_settings()
+    found = _model(config.data_dir, model)
+    rules = _rules(block_on)
+    if rules:
+        found = model_file.with_blocking_rules(found, rules)
+    with session_on(current_engine(config)) as session:
+        try:
+            report = run_linkage(session, Actor.system("joinedup link run"), found, linkage)
+        except (BlockingRefused, LinkageError) as error:
+            raise Failure(str(error)) from None
+    batch = report.batch
+    _say(
+        f"Linked {report.records:,} agency records into {report.people:,} people in "
+        f"{batch.seconds:.1f}s with {found.path.name if found.path else 'the model'} "
+        f"(run {report.run_id})."
+    )
+    _say(
+        f"  {sum(batch.comparisons):,} pairs compared; {batch.pairs_scored:,} scored at least "
+        f"{linkage.lower_threshold}"
+    )
+    _say(f"  {batch.decisions.linked_pairs:,} pairs linked (at least {linkage.upper_threshold})")
+    _say(f"  {report.records_moved:,} records moved to another master person")
+    _say(f"  {report.merges:,} master persons merged into others (each can be undone)")
+    _say(f"  {report.new_people:,} new master persons")
+    _say(f"  {report.open_review_tasks:,} pairs waiting for review")
+
+
+@app.command("evaluate")
+def evaluate_links(
+    truth: Path | None = typer.Option(
+        None,
+        "--truth",
+        help="A CSV of source,record_id,person_id [default: the demo county's "
+        "truth/records.csv under the data directory]",
+    ),
+) -> None:
+    """Compare the links with a ground truth: pairwise precision, recall and F1, and clusters."""
+    config = settings()
+    path = truth or config.data_dir / "county" / "truth" / "records.csv"
+    known = _read_truth(path)
+    with session_on(current_engine(config)) as session:
+        linked = linked_records(session)
+        waiting = open_review_tasks(session)
+    try:
+        result = evaluate(linked, known)
+    except EvaluationError as error:
+        raise Failure(
+            f"The links and {path} do not cover the same records: {error}. Evaluate against "
+            "the truth of the extracts that were imported."
+        ) from None
+    _print_evaluation(result)
+    _say(f"  {waiting:,} pairs waiting for review (counted as not linked)")
+
+
+@app.command("files")
+def files(
+    paths: list[Path] = typer.Argument(..., help="Extract files in the people-import schema"),
+    out: Path = typer.Option(..., "--out", help="Where to write source,record_id,person_id"),
+    model: Path | None = typer.Option(
+        None, "--model", help="A model file [default: the newest under the data directory]"
+    ),
+    train_here: bool = typer.Option(
+        False, "--train", help="Train a model on these files instead (it is not saved)"
+    ),
+) -> None:
+    """Link extract files without the hub's database, writing a person id for every row.
+
+    Rows of one person get the same id; every input row is in the output, in input order.
+    """
+    config, linkage = settings(), _linkage_settings()
+    for path in paths:
+        if not path.is_file():
+            raise Failure(f"There is no file at {path}")
+    found = None if train_here else _model(config.data_dir, model)
+    try:
+        result = link_files(paths, found, linkage, clock.now().astimezone(clock.LONDON).date())
+    except FileRejected as rejected:
+        for problem in rejected.rejected.problems[:10]:
+            _say(f"  {rejected.path.name}: {problem}")
+        raise Failure(
+            f"{rejected.path.name} is not a valid extract ({rejected.rejected.total:,} "
+            "problems); nothing was linked. Put the problems right and run it again."
+        ) from None
+    except (BlockingRefused, TrainingError) as error:
+        raise Failure(str(error)) from None
+    write_clusters(result.rows, out)
+    _say(
+        f"Linked {len(result.rows):,} rows from {len(paths)} files into {result.people:,} "
+        f"people in {result.batch.seconds:.1f}s; wrote {out}."
+    )
+    if result.batch.decisions.reviews:
+        _say(
+            f"  {len(result.batch.decisions.reviews):,} pairs were uncertain and left apart "
+            "(import the files into the hub to review them)."
+        )
+
+
+@app.command("undo-merge")
+def undo(merge_id: int = typer.Argument(..., help="The merge's number")) -> None:
+    """Undo a merge: the merged master person gets back the records it had, and stays apart."""
+    with session_on(current_engine(settings())) as session:
+        try:
+            moved = undo_merge(session, Actor.system("joinedup link undo-merge"), merge_id)
+        except LinkageError as error:
+            raise Failure(str(error)) from None
+    _say(f"Undid merge {merge_id}: {moved:,} records moved back.")
+
+
+def _linkage_settings() -> LinkageSettings:
+    try:
+        return load_linkage_settings()
+    except LinkageConfigError as error:
+        raise Failure(str(error), exit_code=2) from None
+
+
+def _model(data_dir: Path, path: Path | None) -> LinkageModel:
+    try:
+        chosen = path or model_file.latest(model_file.model_folder(data_dir), PERSON_SPEC)
+        return model_file.load(chosen, PERSON_SPEC)
+    except model_file.ModelFileError as error:
+        raise Failure(str(error)) from None
+
+
+def _rules(texts: list[str]) -> tuple[Rule, ...]:
+    try:
+        return tuple(parse_rule(text, PERSON_SPEC.columns) for text in texts)
+    except ValueError as error:
+        raise Failure(f"Cannot use {error}.", exit_code=2) from None
+
+
+def _check(frame: engine.Frame, rules: tuple[Rule, ...], linkage: LinkageSettings) -> None:
+    try:
+        check_blocking(frame, rules, linkage.max_comparisons)
+    except BlockingRefused as error:
+        raise Failure(str(error)) from None
+
+
+def _read_truth(path: Path) -> dict[tuple[str, str], str]:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if not {"source", "record_id", "person_id"} <= set(reader.fieldnames or ()):
+                raise Failure(f"{path} needs the columns source, record_id and person_id.")
+            return {(row["source"], row["record_id"]): row["person_id"] for row in reader}
+    except FileNotFoundError:
+        raise Failure(
+            f"There is no truth file at {path}: give one with --truth, or build the demo "
+            "county (`joinedup demo`), which writes its truth there."
+        ) from None
+
+
+def _print_evaluation(result: Evaluation) -> None:
+    _say(
+        f"Pairwise: precision {result.precision:.4f}, recall {result.recall:.4f}, "
+        f"F1 {result.f1:.4f} ({result.correct_pairs:,} of {result.predicted_pairs:,} linked "
+        f"pairs are right; {result.true_pairs:,} true pairs)."
+    )
+    _say(
+        f"People: {result.true_people:,} real people, {result.predicted_people:,} master "
+        f"persons; {result.people_exactly_right:,} real people exactly right "
+        f"({result.people_exactly_right / max(result.true_people, 1):.2%}), "
+        f"{result.people_split:,} split over several master persons, "
+        f"{result.predicted_people_mixed:,} master persons mixing two or more real people."
+    )
+
+
+def _say(text: str) -> None:
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
