@@ -109,8 +109,9 @@ def page_routes(app: FastAPI) -> list[PageRoute]:
 
 
 def fill_in(path: str, **values: object) -> str:
-    """A route's path with its parameters ({agency_id} or {agency_id:int}) filled in."""
-    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda match: str(values[match[1]]), path)
+    """A route's path with its parameters ({agency_id} or {agency_id:int}) filled in; a
+    parameter not given is 1, which names nothing a test has not made."""
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda match: str(values.get(match[1], 1)), path)
 
 
 def _calls(dependant: Dependant) -> Iterator[Callable[..., object]]:

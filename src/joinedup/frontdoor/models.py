@@ -25,11 +25,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joinedup.db import Base
 from joinedup.directory.models import Agency, Professional
+from joinedup.directory.rules import AgencyKind
 from joinedup.frontdoor.rules import (
     ADDRESS_LENGTH,
     IDEMPOTENCY_KEY_LENGTH,
     NAME_LENGTH,
     RELATIONSHIP_LENGTH,
+    ContactStatus,
 )
 
 
@@ -101,6 +103,10 @@ class Contact(Base):
     @property
     def concern_categories(self) -> list[str]:
         return [c.category for c in self.concerns]
+
+    @property
+    def status_for_referrer(self) -> str:
+        return ContactStatus(self.status).for_referrer
 
 
 class ContactReferenceCounter(Base):
@@ -291,6 +297,19 @@ class ContactDecision(Base):
     agencies: Mapped[list[DecisionAgency]] = relationship(
         back_populates="decision", order_by="DecisionAgency.agency_id"
     )
+
+    @property
+    def not_invited(self) -> list[str]:
+        """Health and education, where a strategy discussion left them out (Ofsted's finding)."""
+        invited = [AgencyKind(a.agency.kind) for a in self.agencies if a.invited]
+        if not invited:
+            return []
+        missing = []
+        if not any(kind.is_health for kind in invited):
+            missing.append("Health")
+        if AgencyKind.SCHOOL not in invited:
+            missing.append("Education")
+        return missing
 
     def agency_ids(self, *, took_part: bool = False, invited: bool = False) -> list[int]:
         return [

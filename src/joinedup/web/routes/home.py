@@ -11,8 +11,15 @@ from joinedup import clock
 from joinedup.accounts.queries import refused_sign_ins
 from joinedup.directory.rules import Role
 from joinedup.frontdoor.queries import contacts_of_referrer, contacts_to_rate
+from joinedup.frontdoor.worklists import (
+    decisions_due,
+    feedback_due,
+    late_research,
+    research_queue,
+)
 from joinedup.insight.queries import adoption_by_area
 from joinedup.web.deps import CurrentActor, Db, page_router
+from joinedup.web.routes.agreements_oversight import break_glass_alerts
 from joinedup.web.templating import render
 
 router = page_router()
@@ -40,7 +47,12 @@ def home(request: Request, actor: CurrentActor, db: Db) -> Response:
         actor=actor,
         adoption=adoption,
         refusals=refusals,
+        break_glass=break_glass_alerts(db, actor),
         raised=contacts_of_referrer(db, actor, practice),
         to_rate=contacts_to_rate(db, actor, practice),
+        decisions=decisions_due(db, actor, practice),
+        feedback=feedback_due(db, actor, practice),
+        late=late_research(db, actor, practice),
+        research=research_queue(db, actor, practice),
         practice=practice,
     )

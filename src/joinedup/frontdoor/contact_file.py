@@ -1,0 +1,149 @@
+"""A contact opened by someone working it: every person-level field through the sharing gate.
+
+Opening a contact discloses, in one call to the gate, the referrer's account, the people it
+names, the partners' answers (to MASH staff only) and the agency records the people index
+holds for the people named (the "match with the child's existing records"), each redacted by
+the agreements in force and each on the ledger. The caller commits, so the page and its
+ledger entries stand or fall together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from joinedup import clock
+from joinedup.actor import Actor
+from joinedup.directory.rules import AgencyKind, Role
+from joinedup.frontdoor import queries
+from joinedup.frontdoor.disclosure import (
+    AccountRecord,
+    AnswerRecord,
+    SubjectRecord,
+    custodian,
+    involvement_in,
+    is_working,
+    purpose_of,
+)
+from joinedup.frontdoor.models import Contact, ContactSubject, ResearchRequest
+from joinedup.frontdoor.practice import Practice
+from joinedup.frontdoor.worklists import Lateness, research_lateness
+from joinedup.people.models import AgencyRecord
+from joinedup.sharing.gate import Disclosure, PersonRecord, disclose
+from joinedup.sharing.rules import MASH_ROLES
+
+
+@dataclass(frozen=True)
+class PersonOnFile:
+    """One person the contact names: what the gate lets the actor see, and what is known."""
+
+    subject: ContactSubject  # for its role, kind and position only: details come from `details`
+    details: Disclosure
+    known: queries.KnownPerson | None  # MASH managers only
+    records: list[Disclosure]  # agency records the people index links to this person
+
+
+@dataclass(frozen=True)
+class ResearchOnFile:
+    request: ResearchRequest
+    answer: Disclosure | None  # None until answered
+    lateness: Lateness
+
+
+@dataclass(frozen=True)
+class ContactFile:
+    contact: Contact
+    account: Disclosure
+    people: list[PersonOnFile]
+    research: list[ResearchOnFile]
+    decision_lateness: Lateness
+    is_manager: bool
+
+    @property
+    def agencies_asked(self) -> set[int]:
+        return {r.request.agency_id for r in self.research}
+
+
+def open_contact(
+    session: Session, actor: Actor, reference: str, practice: Practice
+) -> ContactFile | None:
+    """The contact with this reference as the actor may see it, or None (404) if they are not
+    working it. Appends the gate's ledger entries to the session: the caller commits."""
+    contact = session.scalar(
+        select(Contact)
+        .where(Contact.reference == reference.strip().upper())
+        .options(
+            selectinload(Contact.subjects),
+            selectinload(Contact.research_requests).selectinload(ResearchRequest.agency),
+            selectinload(Contact.ratings),
+            selectinload(Contact.feedback_tasks),
+            selectinload(Contact.decision),
+        )
+    )
+    if contact is None or not is_working(actor, contact):
+        return None
+    in_mash = bool(actor.roles & MASH_ROLES)
+    referrer_kind = AgencyKind(contact.referrer_agency.kind)
+    holder = custodian(actor, contact)
+    subjects = [SubjectRecord(s, holder) for s in contact.subjects]
+    answered = [r for r in contact.research_requests if not r.is_open] if in_mash else []
+    answers = [AnswerRecord(r) for r in answered]
+    held = _agency_records(session, contact) if in_mash else []
+    records: list[AgencyRecord | PersonRecord] = [
+        AccountRecord(contact, referrer_kind, holder),
+        *subjects,
+        *answers,
+        *held,
+    ]
+    disclosed = disclose(
+        session, actor, purpose_of(contact), records, involvement=involvement_in(actor, contact)
+    )
+    account, rest = disclosed[0], disclosed[1:]
+    of_subjects, rest = rest[: len(subjects)], rest[len(subjects) :]
+    of_answers, of_held = rest[: len(answers)], rest[len(answers) :]
+    is_manager = actor.has(Role.MASH_MANAGER)
+    known = (
+        {k.subject.id: k for k in queries.known_people(session, contact, practice)}
+        if is_manager
+        else {}
+    )
+    by_person: dict[int, list[Disclosure]] = {}
+    for record, disclosure in zip(held, of_held, strict=True):
+        if record.master_person_id is not None:
+            by_person.setdefault(record.master_person_id, []).append(disclosure)
+    answer_of = {a.request.id: d for a, d in zip(answers, of_answers, strict=True)}
+    now = clock.now()
+    return ContactFile(
+        contact=contact,
+        account=account,
+        people=[
+            PersonOnFile(
+                subject=s,
+                details=d,
+                known=known.get(s.id),
+                records=by_person.get(s.master_person_id, []) if s.master_person_id else [],
+            )
+            for s, d in zip(contact.subjects, of_subjects, strict=True)
+        ],
+        research=[
+            ResearchOnFile(r, answer_of.get(r.id), research_lateness(contact, r, practice, now))
+            for r in (contact.research_requests if in_mash else [])
+        ],
+        decision_lateness=Lateness.working(practice, contact.decision_due_at, now),
+        is_manager=is_manager,
+    )
+
+
+def _agency_records(session: Session, contact: Contact) -> list[AgencyRecord]:
+    people = {s.master_person_id for s in contact.subjects if s.master_person_id is not None}
+    if not people:
+        return []
+    return list(
+        session.scalars(
+            select(AgencyRecord)
+            .where(AgencyRecord.master_person_id.in_(people))
+            .order_by(AgencyRecord.master_person_id, AgencyRecord.agency_id, AgencyRecord.id)
+        )
+    )

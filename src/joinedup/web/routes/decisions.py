@@ -1,0 +1,179 @@
+"""The MASH manager records the decision on a contact; a practitioner answers research.
+
+Both forms show the contact as the gate lets the user see it (web.routes.contacts.opened).
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from joinedup.directory.models import Agency
+from joinedup.directory.rules import AgencyKind, Role
+from joinedup.frontdoor import decisions, research
+from joinedup.frontdoor.contact_file import ContactFile
+from joinedup.frontdoor.decisions import DecisionIn
+from joinedup.frontdoor.models import ResearchRequest
+from joinedup.frontdoor.rules import FrontDoorError
+from joinedup.sharing.rules import Sensitivity
+from joinedup.web.deps import CurrentActor, Db, NotFound, page_router
+from joinedup.web.forms import error_summary, field
+from joinedup.web.routes.contacts import form_error, managed, opened, practice_of, version_of
+from joinedup.web.templating import render
+
+router = page_router()
+YES_NO = {"yes": True, "no": False}
+
+
+@router.get("/contacts/{reference}/decision")
+def decision_form(request: Request, reference: str, actor: CurrentActor, db: Db) -> Response:
+    file = managed(request, db, actor, reference)
+    took_part = {str(r.request.agency_id) for r in file.research if not r.request.is_open}
+    return _decision_page(request, db, file, {}, took_part, set(), {})
+
+
+@router.post("/contacts/{reference}/decision")
+async def decide(request: Request, reference: str, actor: CurrentActor, db: Db) -> Response:
+    form = await request.form()
+    values = {
+        name: field(form, name)
+        for name in ("outcome", "rationale", "harm_indicated", "no_strategy_reason")
+    }
+    took_part = {v for v in form.getlist("took_part") if isinstance(v, str)}
+    invited = {v for v in form.getlist("invited") if isinstance(v, str)}
+    file = managed(request, db, actor, reference)
+    try:
+        given = DecisionIn(
+            outcome=values["outcome"],
+            rationale=values["rationale"],
+            harm_indicated=YES_NO.get(values["harm_indicated"]),
+            no_strategy_reason=values["no_strategy_reason"],
+            took_part=_ids(took_part, "took_part"),
+            invited=_ids(invited, "invited"),
+        )
+        decisions.decide_contact(
+            db, actor, file.contact.id, given, version_of(form), practice_of(request)
+        )
+    except FrontDoorError as error:
+        file = managed(request, db, actor, reference)
+        return _decision_page(
+            request, db, file, values, took_part, invited, form_error(error, "outcome")
+        )
+    return RedirectResponse(f"/contacts/{file.contact.reference}#decision", status_code=303)
+
+
+def _ids(values: set[str], name: str) -> frozenset[int]:
+    try:
+        return frozenset(int(v) for v in values)
+    except ValueError:
+        raise FrontDoorError("Select agencies from the list", field=name) from None
+
+
+def _decision_page(
+    request: Request,
+    db: Db,
+    file: ContactFile,
+    values: dict[str, str],
+    took_part: set[str],
+    invited: set[str],
+    errors: dict[str, str],
+) -> Response:
+    practice = practice_of(request)
+    kinds = [s.kind for s in file.contact.subjects if s.role == "subject"]
+    agencies = [
+        (a, AgencyKind(a.kind))
+        for a in db.scalars(select(Agency).order_by(Agency.name))
+        if a.id in _relevant(db, file)
+    ]
+    return render(
+        request,
+        "pages/contacts/decision.html",
+        status_code=400 if errors else 200,
+        title="Record the decision",
+        nav_section="home",
+        file=file,
+        practice=practice,
+        outcomes=practice.outcomes_for(kinds),
+        strategy_outcomes=set(practice.strategy_outcomes),
+        agencies=agencies,
+        took_part=took_part,
+        invited=invited,
+        values=values,
+        errors=errors,
+        error_summary=error_summary(errors),
+    )
+
+
+def _relevant(db: Db, file: ContactFile) -> set[int]:
+    """The agencies a manager picks from: the MASH's partners (agencies with MASH
+    practitioners), those asked, and the referrer's."""
+    return (
+        set(research.agencies_with_practitioners(db))
+        | {r.request.agency_id for r in file.research}
+        | {file.contact.referrer_agency_id}
+    )
+
+
+# --- Answering research -------------------------------------------------------------------
+
+
+@router.get("/research/{request_id:int}")
+def answer_form(request: Request, request_id: int, actor: CurrentActor, db: Db) -> Response:
+    asked, file = _asked_of(request, db, actor, request_id)
+    return _answer_page(request, asked, file, {}, {})
+
+
+@router.post("/research/{request_id:int}")
+async def answer(request: Request, request_id: int, actor: CurrentActor, db: Db) -> Response:
+    form = await request.form()
+    values = {name: field(form, name) for name in ("summary", "sensitivity", "may_share")}
+    asked, file = _asked_of(request, db, actor, request_id)
+    try:
+        research.answer_research(
+            db,
+            actor,
+            request_id,
+            values["summary"],
+            values["sensitivity"],
+            YES_NO.get(values["may_share"]),
+        )
+    except research.ResearchNotFound:
+        raise NotFound() from None
+    except FrontDoorError as error:
+        asked, file = _asked_of(request, db, actor, request_id)
+        return _answer_page(request, asked, file, values, form_error(error, "summary"))
+    return RedirectResponse("/#research-heading", status_code=303)
+
+
+def _asked_of(
+    request: Request, db: Db, actor: CurrentActor, request_id: int
+) -> tuple[ResearchRequest, ContactFile]:
+    """The request, for a MASH practitioner of the agency asked; 404 for anyone else."""
+    asked = db.get(ResearchRequest, request_id)
+    if asked is None or asked.agency_id != actor.agency_id or not actor.has(Role.MASH_PRACTITIONER):
+        raise NotFound()
+    return asked, opened(request, db, actor, asked.contact.reference)
+
+
+def _answer_page(
+    request: Request,
+    asked: ResearchRequest,
+    file: ContactFile,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> Response:
+    return render(
+        request,
+        "pages/contacts/answer.html",
+        status_code=400 if errors else 200,
+        title="Answer the MASH's request",
+        nav_section="home",
+        file=file,
+        asked=asked,
+        practice=practice_of(request),
+        sensitivities=list(Sensitivity),
+        values=values,
+        errors=errors,
+        error_summary=error_summary(errors),
+    )
