@@ -6,7 +6,18 @@ import sys
 
 import typer
 
-from joinedup.cli import audit, db, demo, directory, link, people, serve, tokens, users
+from joinedup.cli import (
+    audit,
+    db,
+    demo,
+    directory,
+    housekeeping,
+    link,
+    people,
+    serve,
+    tokens,
+    users,
+)
 from joinedup.cli.common import Failure, console_err
 
 app = typer.Typer(
@@ -27,6 +38,7 @@ app.add_typer(directory.agencies, name="agencies")
 app.add_typer(directory.professionals, name="professionals")
 app.add_typer(audit.app, name="audit")
 app.add_typer(link.app, name="link")
+app.add_typer(housekeeping.research, name="research")
 
 # `joinedup import KIND FILE`: data partner agencies send, one command for each kind of file.
 imports = typer.Typer(

@@ -8,6 +8,7 @@ import typer
 import uvicorn
 
 from joinedup.cli.common import Failure, console, current_engine, settings
+from joinedup.cli.housekeeping import Housekeeper
 from joinedup.config import Settings
 from joinedup.db import make_session_factory
 from joinedup.frontdoor.practice import PracticeError
@@ -34,8 +35,13 @@ def run(config: Settings, host: str, port: int, demo: bool) -> None:
     except PracticeError as error:
         raise Failure(str(error), exit_code=2) from None
     app.state.demo = demo
+    housekeeper = Housekeeper(found)
+    housekeeper.start()
     console.print(f"[green]joinedup is serving on http://{host}:{port}[/green] (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        housekeeper.stop()
 
 
 def _check_port_free(host: str, port: int) -> None:
