@@ -57,10 +57,18 @@ def test_a_subject_with_a_known_nhs_number_is_linked_to_their_master_person(
     jade, dean = contact.subjects
     assert jade.master_person_id == gp_knows_jade
     assert dean.master_person_id is None, "no identifier given, so no match is guessed"
-    event = db.query(DomainEvent).filter_by(contact_id=contact.id).one()
-    assert event.payload["matched_to_people_index"] == 1
+    received = db.query(DomainEvent).filter_by(contact_id=contact.id, type="contact.received")
+    assert received.one().payload["matched_to_people_index"] == 1
+    matched = db.query(DomainEvent).filter_by(contact_id=contact.id, type="contact.matched")
+    assert matched.one().payload == {
+        "reference": contact.reference,
+        "people_index": 1,
+        "known_from_contacts": 0,
+        "open_contacts": 0,
+    }
 
 
 def test_a_subject_nobody_holds_stays_unlinked(db: Session, frozen_clock: clock.Clock) -> None:
     contact = receive(db, professional(db, "Alice"))
     assert [s.master_person_id for s in contact.subjects] == [None, None]
+    assert not db.query(DomainEvent).filter_by(type="contact.matched").all()

@@ -187,6 +187,18 @@ def take_contact(
         re_referral=any(person.re_referral for person in known),
         escalating=any(person.escalating for person in known),
     )
+    matched = [s for s in contact.subjects if s.master_person_id is not None]
+    if matched or any(person.is_known for person in known):
+        # Who is already known, as codes and counts: the chronology reads it per contact.
+        record_event(
+            session,
+            actor,
+            "contact.matched",
+            contact,
+            people_index=len(matched),
+            known_from_contacts=sum(1 for person in known if person.is_known),
+            open_contacts=sum(len(person.open_contacts) for person in known),
+        )
     record(
         session,
         actor,
