@@ -15,8 +15,9 @@ import io
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
+from joinedup.accounts.models import User
 from joinedup.accounts.queries import actor_for_user
 from joinedup.actor import Actor
 from joinedup.directory.models import Agency
@@ -51,6 +52,7 @@ def draft_terms(today: dt.date, **overrides: object) -> dict[str, object]:
 class Partnership:
     def __init__(self, db: Session, today: dt.date, people: int = 3, password: str | None = None):
         self.db = db
+        self.user_ids: dict[str, int] = {}
         self.police = create_agency(db, AgencyKind.POLICE, name="Nottinghamshire Police")
         self.csc = create_agency(
             db, AgencyKind.CHILDRENS_SOCIAL_CARE, name="Nottinghamshire Children's Services"
@@ -62,13 +64,27 @@ class Partnership:
         self.nia = self.person("Nia", self.csc, Role.MASH_PRACTITIONER)
         self.bob = self.person("Bob", self.csc, Role.MASH_MANAGER)
         self.hana = self.person("Hana", self.hospital, Role.MASH_PRACTITIONER)
-        self.agreement = self.active_agreement(today)
         self.records = self.police_records(people)
+        for agency in (self.police, self.csc, self.hospital):
+            db.refresh(agency)  # the import expired them; tests read them between requests
+        self.agreement = self.active_agreement(today)
 
     def person(self, name: str, agency: Agency, *roles: Role, password: str | None = None) -> Actor:
         # No password unless a test signs in: hashing one (argon2) only slows the tests.
         user = create_user(self.db, name, roles=roles, agency=agency, password=password)
+        self.user_ids[name] = user.id
         return actor_for_user(user)
+
+    def user(self, name: str) -> User:
+        """Someone's account, loaded afresh (the people import detaches what it loaded)."""
+        found = self.db.get(
+            User,
+            self.user_ids[name],
+            populate_existing=True,
+            options=[joinedload(User.professional)],
+        )
+        assert found is not None
+        return found
 
     def active_agreement(self, today: dt.date) -> Agreement:
         agreement = services.draft_agreement(self.db, self.sue, **draft_terms(today))  # type: ignore[arg-type]

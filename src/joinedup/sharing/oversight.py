@@ -19,6 +19,7 @@ from joinedup.sharing import transparency
 from joinedup.sharing.models import (
     Agreement,
     AgreementParty,
+    AgreementSignature,
     BreakGlassGrant,
     BreakGlassReview,
 )
@@ -98,6 +99,28 @@ def agreement_register(session: Session, agency_id: int, on: dt.date) -> Agreeme
     )
 
 
+def agreement_in_full(session: Session, agency_id: int, agreement_id: int) -> Agreement | None:
+    """The agreement with its parties, grants, signatures (and signers) and status history
+    loaded, if the agency is a party to it; None otherwise, so an outsider cannot tell it
+    from one that does not exist (the web answers 404)."""
+    parties = selectinload(Agreement.parties)
+    agreement = session.scalar(
+        select(Agreement)
+        .where(Agreement.id == agreement_id)
+        .options(
+            parties.selectinload(AgreementParty.agency),
+            parties.selectinload(AgreementParty.grants),
+            parties.selectinload(AgreementParty.signature).selectinload(
+                AgreementSignature.signed_by
+            ),
+            selectinload(Agreement.status_changes),
+        )
+    )
+    if agreement is None or agreement.party_for(agency_id) is None:
+        return None
+    return agreement
+
+
 def agencies_to_add(session: Session, agreement: Agreement) -> list[Agency]:
     """Agencies that are not yet parties to the agreement, by name."""
     taken = [party.agency_id for party in agreement.parties]
@@ -150,6 +173,7 @@ def break_glass_uses(
             )
         )
         .order_by(BreakGlassGrant.starts_at.desc(), BreakGlassGrant.id.desc())
+        .options(selectinload(BreakGlassReview.reviewed_by))
     )
     if unreviewed_only:
         query = query.where(BreakGlassReview.id.is_(None))

@@ -22,7 +22,7 @@ from joinedup.db import make_engine, make_session_factory
 from joinedup.frontdoor.practice import current_practice
 from joinedup.web import api
 from joinedup.web.deps import ANON_CSRF_COOKIE, CsrfRejected, NotFound, SignInRequired
-from joinedup.web.routes import admin, contacts, decisions, home, raise_concern, signin
+from joinedup.web.routes import admin, agreements, contacts, decisions, home, raise_concern, signin
 from joinedup.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
@@ -52,7 +52,7 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     app.mount("/api", api.create_api(app.state))
-    for module in (signin, home, admin, contacts, decisions, raise_concern):
+    for module in (signin, home, admin, contacts, decisions, raise_concern, agreements):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)
