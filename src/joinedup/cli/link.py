@@ -41,10 +41,10 @@ def train_model(
     by expectation maximisation. The model is kept under the data directory.
     """
     config, linkage = settings(), _linkage_settings()
+    rules = _rules(block_on) or PERSON_SPEC.blocking_rules
     with session_on(current_engine(config)) as session:
         rows = records_to_link(session)
     frame = engine.frame(PERSON_SPEC, (person_frame_row(row["id"], row) for row in rows))
-    rules = _rules(block_on) or PERSON_SPEC.blocking_rules
     _check(frame, rules, linkage)
     try:
         model = train(frame, linkage)
@@ -76,8 +76,8 @@ def run(
     asks a person; below, they stay apart. Two different NHS numbers never link automatically.
     """
     config, linkage = settings(), _linkage_settings()
-    found = _model(config.data_dir, model)
     rules = _rules(block_on)
+    found = _model(config.data_dir, model)
     if rules:
         found = model_file.with_blocking_rules(found, rules)
     with session_on(current_engine(config)) as session:

@@ -21,7 +21,7 @@ class LinkageSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
 
     upper_threshold: float = Field(
-        default=0.999,
+        default=0.99,
         gt=0,
         lt=1,
         description="At or above: the records are linked into one master person.",

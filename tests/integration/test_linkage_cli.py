@@ -1,0 +1,130 @@
+"""`joinedup link`: what an operator sees when a model, a rule or a file is wrong, and files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from joinedup.cli import app
+from joinedup.cli.common import Failure
+from joinedup.linkage import model_file
+from joinedup.linkage.files import read_files
+from joinedup.linkage.settings import LinkageSettings
+from joinedup.linkage.training import train
+from joinedup.synthetic import CountyOptions, build_county, write_county
+from joinedup.synthetic.load import extract_files
+
+runner = CliRunner()
+POLICE = (
+    "record_id,given_name,family_name,date_of_birth,postcode,nhs_number\n"
+    "R1,Ava,Smith,2014-03-27,NG18 1AB,943 476 5919\n"
+    "R2,Ava,Smith,2014-03-27,NG18 1AB,\n"
+    "R3,Bill,Jones,1980-01-02,NG18 2BD,\n"
+    "R4,Carl,Brown,1975-05-06,NG18 3EF,\n"
+    "R5,Dina,Green,1990-07-08,NG18 4GH,\n"
+)
+
+
+@pytest.fixture
+def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A hub under a temporary data directory, with a few police records imported."""
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
+    extract = tmp_path / "police.csv"
+    extract.write_text(POLICE)
+    for step in (
+        ["db", "upgrade"],
+        ["agencies", "add", "NOTTS-POLICE", "Nottinghamshire Police", "--kind", "police"],
+        ["import", "people", "--agency", "NOTTS-POLICE", str(extract)],
+    ):
+        result = runner.invoke(app, step)
+        assert result.exit_code == 0, result.output
+    return tmp_path
+
+
+def _failure(args: list[str]) -> str:
+    result = runner.invoke(app, args)
+    assert isinstance(result.exception, Failure), result.output
+    return str(result.exception)
+
+
+def test_running_before_any_model_is_trained_says_to_train_one(hub: Path) -> None:
+    message = _failure(["link", "run"])
+    assert "No linkage model has been trained yet" in message
+    assert "joinedup link train" in message
+
+
+def test_a_corrupt_model_file_is_refused_with_the_command_to_retrain(hub: Path) -> None:
+    folder = model_file.model_folder(hub)
+    folder.mkdir()
+    (folder / "person-model-0001.json").write_text('{"format": "joinedup-linkage-mo')
+
+    message = _failure(["link", "run"])
+
+    assert "person-model-0001.json cannot be read" in message
+    assert "Train a new one with `joinedup link train`" in message
+
+
+def test_a_model_trained_for_another_spec_version_is_refused(hub: Path) -> None:
+    folder = model_file.model_folder(hub)
+    folder.mkdir()
+    (folder / "person-model-0001.json").write_text(
+        json.dumps(
+            {"format": "joinedup-linkage-model", "format_version": 1, "spec": "person"}
+            | {"spec_version": 0, "splink_settings": {"comparisons": []}}
+        )
+    )
+
+    message = _failure(["link", "files", str(hub / "police.csv"), "--out", str(hub / "o.csv")])
+
+    assert "trained for the person model version 0" in message
+    assert "joinedup link train" in message
+
+
+def test_a_blocking_rule_on_an_unknown_column_lists_the_columns(hub: Path) -> None:
+    message = _failure(["link", "train", "--block-on", "surname + date_of_birth"])
+    assert "unknown column 'surname'" in message
+    assert "family_name" in message
+
+
+def test_a_blocking_rule_making_too_many_pairs_is_refused_before_training(
+    hub: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOINEDUP_LINKAGE_MAX_COMPARISONS", "5")
+
+    message = _failure(["link", "train", "--block-on", "outward_code"])
+
+    assert "would compare about 10 pairs" in message
+    assert "'outward_code' alone" in message
+    assert not model_file.model_folder(hub).exists()
+
+
+def test_link_files_writes_a_person_for_every_row_of_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
+    county = build_county(CountyOptions(people=250))
+    write_county(county, tmp_path / "county")
+    files = extract_files(tmp_path / "county" / "extracts")
+    frame, _ = read_files(files, CountyOptions().as_of)
+    model_file.save(
+        train(frame, LinkageSettings(u_sample_pairs=100_000)), model_file.model_folder(tmp_path)
+    )
+    out = tmp_path / "clusters.csv"
+
+    result = runner.invoke(app, ["link", "files", *map(str, files), "--out", str(out)])
+
+    assert result.exit_code == 0, result.output
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert {(r["source"], r["record_id"]) for r in rows} == set(county.truth.record_to_person)
+    person_of = {(r["source"], r["record_id"]): r["person_id"] for r in rows}
+    truth = county.truth.record_to_person
+    same = [(a, b) for a in truth for b in truth if a < b and truth[a] == truth[b]]
+    joined = sum(person_of[a] == person_of[b] for a, b in same)
+    assert joined >= 0.95 * len(same)
+    assert f"Linked {len(rows):,} rows from {len(files)} files" in result.output
