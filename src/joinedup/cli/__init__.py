@@ -8,6 +8,7 @@ import typer
 
 from joinedup.cli import (
     audit,
+    contacts,
     db,
     demo,
     directory,
@@ -42,9 +43,11 @@ app.add_typer(housekeeping.research, name="research")
 
 # `joinedup import KIND FILE`: data partner agencies send, one command for each kind of file.
 imports = typer.Typer(
-    help="Load files that partner agencies send: their person extracts.", no_args_is_help=True
+    help="Load files that partner agencies send: their person extracts and their contacts.",
+    no_args_is_help=True,
 )
 imports.command("people")(people.import_people)
+imports.command("contacts")(contacts.import_contacts_file)
 app.add_typer(imports, name="import")
 
 
