@@ -10,7 +10,7 @@ contact.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import Request
@@ -204,9 +204,8 @@ async def save_consent(request: Request, actor: CurrentActor, db: Db) -> Respons
         return _consent_page(request, {}, errors)
     # The reason is asked under "not sought" only: one left chosen there is not an answer.
     reason = field(form, "consent_not_sought_reason") if answer == Consent.NOT_SOUGHT else ""
-    values = {"consent": answer, "consent_not_sought_reason": reason or None}
-    if reason and reason not in {value for value, _ in REASONS}:
-        values["consent_not_sought_reason"] = None
+    known = {value for value, _ in REASONS}
+    values = {"consent": answer, "consent_not_sought_reason": reason if reason in known else None}
     return _save(request, actor, db, values, _consent_page)
 
 
@@ -311,9 +310,8 @@ def _check_errors(invalid: InvalidContact) -> dict[str, str]:
     return errors
 
 
-def _label(
-    choices: tuple[tuple[str, ...] | tuple[str, str, str | None], ...], value: object
-) -> str:
+def _label(choices: Sequence[Sequence[str | None]], value: object) -> str:
+    """The words shown for a stored choice."""
     return next((choice[1] or "" for choice in choices if choice[0] == value), "")
 
 
