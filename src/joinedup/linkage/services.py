@@ -10,7 +10,7 @@ uncertain and for what a guard rail stopped, and one ledger entry. Nothing is de
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -151,7 +151,8 @@ def undo_merge(session: Session, actor: Actor, merge_id: int) -> int:
             AgencyRecord.master_person_id == merge.into_master_person_id,
         )
     ).all()
-    _move(session, back, merge.into_master_person_id, merge.master_person_id, None, now, merge.id)
+    moves = [(record_id, merge.into_master_person_id, merge.master_person_id) for record_id in back]
+    _move(session, moves, None, now, {merge.into_master_person_id: merge.id})
     session.execute(
         update(MasterPerson)
         .where(MasterPerson.id == merge.master_person_id)
@@ -210,51 +211,63 @@ def _write_people(
             if person < 0:
                 person_of[record_id] = ids[-person - 1]
     merge_of: dict[int, int] = {}
-    for merged, into in assignment.merges:
-        merge = MasterPersonMerge(
-            run_id=run_id, master_person_id=merged, into_master_person_id=into, merged_at=now
-        )
-        session.add(merge)
-        session.flush()
-        merge_of[merged] = merge.id
+    if assignment.merges:
+        # In bulk: a run over a freshly imported county merges tens of thousands.
         session.execute(
-            update(MasterPerson).where(MasterPerson.id == merged).values(merged_into_id=into)
+            insert(MasterPersonMerge),
+            [
+                {"run_id": run_id, "master_person_id": m, "into_master_person_id": i}
+                | {"merged_at": now}
+                for m, i in assignment.merges
+            ],
         )
-    changes: dict[tuple[int | None, int], list[int]] = {}
-    for record_id, person in person_of.items():
-        if current[record_id] != person:
-            changes.setdefault((current[record_id], person), []).append(record_id)
-    for (old, new), record_ids in changes.items():
-        merge_id = merge_of.get(old) if old is not None else None
-        _move(session, record_ids, old, new, run_id, now, merge_id)
-    return sum(len(record_ids) for record_ids in changes.values())
+        merge_of = {
+            merged: merge_id
+            for merged, merge_id in session.execute(
+                select(MasterPersonMerge.master_person_id, MasterPersonMerge.id).where(
+                    MasterPersonMerge.run_id == run_id
+                )
+            )
+        }
+        session.execute(
+            update(MasterPerson),
+            [{"id": merged, "merged_into_id": into} for merged, into in assignment.merges],
+        )
+    moves = [
+        (record_id, current[record_id], person)
+        for record_id, person in person_of.items()
+        if current[record_id] != person
+    ]
+    _move(session, moves, run_id, now, merge_of)
+    return len(moves)
 
 
 def _move(
     session: Session,
-    record_ids: Iterable[int],
-    old: int | None,
-    new: int,
+    moves: Sequence[tuple[int, int | None, int]],
     run_id: int | None,
     now: dt.datetime,
-    merge_id: int | None,
+    merge_of: dict[int, int],
 ) -> None:
-    for chunk in chunks(record_ids):
-        session.execute(
-            update(AgencyRecord).where(AgencyRecord.id.in_(chunk)).values(master_person_id=new)
-        )
-        history: list[dict[str, Any]] = [
-            {
-                "agency_record_id": record_id,
-                "from_master_person_id": old,
-                "to_master_person_id": new,
-                "run_id": run_id,
-                "merge_id": merge_id,
-                "changed_at": now,
-            }
-            for record_id in chunk
-        ]
-        session.execute(insert(RecordPersonChange), history)
+    """Point each record (record, from, to) at its new master person, and keep the move."""
+    if not moves:
+        return
+    session.execute(
+        update(AgencyRecord),
+        [{"id": record_id, "master_person_id": new} for record_id, _, new in moves],
+    )
+    history: list[dict[str, Any]] = [
+        {
+            "agency_record_id": record_id,
+            "from_master_person_id": old,
+            "to_master_person_id": new,
+            "run_id": run_id,
+            "merge_id": merge_of.get(old) if old is not None else None,
+            "changed_at": now,
+        }
+        for record_id, old, new in moves
+    ]
+    session.execute(insert(RecordPersonChange), history)
 
 
 def _write_reviews(session: Session, run_id: int, reviews: list[Review], now: dt.datetime) -> int:
