@@ -19,7 +19,9 @@ from joinedup.cli.serve import run
 from joinedup.config import Settings
 from joinedup.directory.models import Agency, Professional
 from joinedup.directory.rules import AgencyKind, Role
+from joinedup.frontdoor.practice import PracticeError, current_practice
 from joinedup.synthetic import CountyOptions, build_county, write_county
+from joinedup.synthetic.front_door import simulate_front_door
 from joinedup.synthetic.load import extract_files, import_extracts, load_county
 
 PASSWORD_FILE = "demo-password"
@@ -47,7 +49,7 @@ def demo(
     if built and not (extracts.parent / LOADED_MARK).exists():
         # An earlier build stopped part way through the import; finish it.
         with Progress(console=console) as bar, session_on(found) as session:
-            _import(bar, session, extracts)
+            _import(bar, found, session, extracts)
     if built:
         console.print(f"Using the county already built in {config.data_dir}/.")
     else:
@@ -75,7 +77,7 @@ def _build(config: Settings, found: Engine, people: int, seed: int) -> None:
             _record_sign_ins(config.data_dir, session)
             bar.update(step, advance=1, description="Built")
             built = time.perf_counter() - started
-            records = _import(bar, session, extracts)
+            records = _import(bar, found, session, extracts)
     loaded = time.perf_counter() - started - built
     console.print(
         f"Built the county in {built:.1f}s: {len(county.districts)} districts, "
@@ -86,10 +88,19 @@ def _build(config: Settings, found: Engine, people: int, seed: int) -> None:
     )
 
 
-def _import(bar: Progress, session: Session, extracts: Path) -> int:
+def _import(bar: Progress, found: Engine, session: Session, extracts: Path) -> int:
+    """Import the extracts, then play the front door's last weeks over the people in them."""
     files = extract_files(extracts)
     task = bar.add_task("Importing each agency's extract", total=len(files))
     records = import_extracts(session, files, lambda: bar.update(task, advance=1))
+    session.commit()
+    step = bar.add_task("Playing the MASH's last working days", total=1)
+    try:
+        practice = current_practice()
+    except PracticeError as error:
+        raise Failure(str(error), exit_code=2) from None
+    simulate_front_door(found, practice, seed=1)
+    bar.update(step, advance=1)
     (extracts.parent / LOADED_MARK).touch()
     return records
 
