@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from joinedup.audit.checkpoints import verify_ledger
-from joinedup.audit.services import record
+from joinedup.audit.models import AuditEntry
+from joinedup.audit.services import NewEntry, record, record_many
 from tests.factories import ADMIN
 
 
@@ -22,6 +25,31 @@ def test_an_untouched_chain_verifies(db: Session) -> None:
     _write(db, 5)
     report = verify_ledger(db)
     assert report.intact and report.entries >= 5
+
+
+def test_a_page_of_entries_goes_in_chained_in_the_order_given(db: Session) -> None:
+    _write(db, 2)
+    ids = record_many(
+        db, ADMIN, [NewEntry("test:thing:seen", "thing", i, {"n": i}) for i in range(50)]
+    )
+    db.commit()
+    written = db.scalars(select(AuditEntry).where(AuditEntry.id.in_(ids))).all()
+    in_chain = sorted(written, key=lambda e: e.id)
+    assert [e.id for e in in_chain] == ids
+    assert [e.object_id for e in in_chain] == [str(i) for i in range(50)]
+    assert all(later.prev_hash == earlier.entry_hash for earlier, later in pairwise(in_chain))
+    assert verify_ledger(db).intact
+
+
+def test_entries_rolled_back_with_a_savepoint_leave_the_chain_whole(db: Session) -> None:
+    _write(db, 2)
+    record(db, ADMIN, "test:thing:seen", "thing", "kept")
+    nested = db.begin_nested()
+    record_many(db, ADMIN, [NewEntry("test:thing:seen", "thing", "undone", {})])
+    nested.rollback()
+    record(db, ADMIN, "test:thing:seen", "thing", "after")
+    db.commit()
+    assert verify_ledger(db).intact
 
 
 def test_the_database_refuses_to_change_or_delete_a_ledger_entry(db: Session) -> None:

@@ -17,27 +17,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joinedup import clock
 from joinedup.actor import Actor
-from joinedup.audit.services import record as audit_record
-from joinedup.directory.models import Agency
+from joinedup.audit.services import NewEntry, record_many
 from joinedup.directory.rules import AgencyKind
 from joinedup.people.models import AgencyRecord
-from joinedup.sharing import queries
+from joinedup.sharing import gate_policy, gate_reads
 from joinedup.sharing.redaction import AGENCY_RECORD_FIELDS, agency_record_categories, redact
 from joinedup.sharing.rules import (
-    AccessRequest,
-    AgreementTerms,
     DataCategory,
     Decision,
     DecisionBasis,
     Purpose,
     Sensitivity,
-    SharingChoice,
-    decide,
 )
 
 
@@ -185,11 +179,70 @@ def disclose(
     the caller's transaction; the caller commits. The entry names the purpose, the categories
     permitted and refused (with the rule), the agreements relied on and whether break-glass was
     used, never the personal data itself.
+
+    However many records, it costs a few queries: the agreements in force and the owners'
+    kinds (remembered, see gate_reads), the owners' sharing decisions about these people, the
+    actor's break-glass grants over them (only when one could change something), and one
+    INSERT of the ledger entries (audit.services.record_many).
     """
     at = clock.aware_utc(on, "on") if on is not None else clock.now()
+    if not records:
+        return []
+    # The reads go to the session's connection, past the ORM: let them see what it holds.
+    session.flush()
     subjects = _as_subjects(session, records)
-    asking = _Asking(session, actor, purpose, at, queries.active_terms(session, _day(at)))
-    return [_disclose_one(asking, subject, involvement) for subject in subjects]
+    decisions = gate_policy.decisions_for(
+        session,
+        actor,
+        purpose,
+        at,
+        subjects,
+        [(_reference(s), s.owner_agency_id) for s in subjects],
+        [involvement.covers_record(s) for s in subjects],
+    )
+    seen = [
+        _redacted(subject, decided) for subject, decided in zip(subjects, decisions, strict=True)
+    ]
+    subject_kind = "system" if actor.is_system else "user"
+    entry_ids = record_many(
+        session,
+        actor,
+        [
+            NewEntry(
+                f"{subject_kind}:{subject.object_type}:"
+                + ("disclosed" if one.fields else "withheld"),
+                subject.object_type,
+                subject.object_id,
+                {
+                    "purpose": purpose.value,
+                    "owner_agency_id": subject.owner_agency_id,
+                    "master_person_id": subject.master_person_id,
+                    "permitted": sorted(one.shown),
+                    "denied": one.denied,
+                    "agreement_ids": list(one.agreement_ids),
+                    "break_glass": one.break_glass,
+                },
+            )
+            for subject, one in zip(subjects, seen, strict=True)
+        ],
+    )
+    return [
+        Disclosure(
+            object_type=subject.object_type,
+            object_id=subject.object_id,
+            owner_agency_id=subject.owner_agency_id,
+            master_person_id=subject.master_person_id,
+            fields=one.fields,
+            withheld=one.withheld,
+            agreement_ids=one.agreement_ids,
+            break_glass=one.break_glass,
+            audit_entry_id=entry_id,
+            decisions=decided,
+        )
+        for subject, one, decided, entry_id in zip(
+            subjects, seen, decisions, entry_ids, strict=True
+        )
+    ]
 
 
 def disclose_one(
@@ -208,51 +261,12 @@ def disclose_one(
 # --- How ---------------------------------------------------------------------------------
 
 
-def _day(at: dt.datetime) -> dt.date:
-    # Agreements start and end on London dates.
-    return at.astimezone(clock.LONDON).date()
-
-
-@dataclass
-class _Asking:
-    """One call's context: the terms are loaded once; look-ups are remembered per person."""
-
-    session: Session
-    actor: Actor
-    purpose: Purpose
-    at: dt.datetime
-    terms: list[AgreementTerms]
-    choices: dict[tuple[str, int], SharingChoice | None] = field(default_factory=dict)
-    glass: dict[tuple[str, int], bool] = field(default_factory=dict)
-
-    def sharing_choice(self, reference: str, owner: int) -> SharingChoice | None:
-        key = (reference, owner)
-        if key not in self.choices:
-            assert self.actor.agency_id is not None
-            self.choices[key] = queries.latest_sharing_choice(
-                self.session, reference, owner, self.actor.agency_id
-            )
-        return self.choices[key]
-
-    def break_glass(self, reference: str, owner: int) -> bool:
-        key = (reference, owner)
-        if key not in self.glass:
-            assert self.actor.user_id is not None
-            grant = queries.break_glass_in_force(
-                self.session, self.actor.user_id, reference, owner, self.at
-            )
-            self.glass[key] = grant is not None
-        return self.glass[key]
-
-
 def _as_subjects(
     session: Session, records: Sequence[AgencyRecord | PersonRecord]
 ) -> list[PersonRecord]:
-    owners = {r.agency_id for r in records if isinstance(r, AgencyRecord)}
-    kinds: dict[int, AgencyKind] = {}
-    if owners:
-        rows = session.execute(select(Agency.id, Agency.kind).where(Agency.id.in_(owners)))
-        kinds = {agency_id: AgencyKind(kind) for agency_id, kind in rows}
+    kinds = gate_reads.agency_kinds(
+        session, (r.agency_id for r in records if isinstance(r, AgencyRecord))
+    )
     return [
         AgencyRecordSubject(r, kinds[r.agency_id]) if isinstance(r, AgencyRecord) else r
         for r in records
@@ -265,100 +279,38 @@ def _reference(subject: PersonRecord) -> str:
     return f"{subject.object_type}:{subject.object_id}"  # not yet linked to a person
 
 
-def _disclose_one(asking: _Asking, subject: PersonRecord, involvement: Involvement) -> Disclosure:
-    categories = {subject.record_category, *subject.field_categories.values()}
-    decisions = _decisions(asking, subject, involvement.covers_record(subject))
+@dataclass(frozen=True)
+class _Seen:
+    """What one record shows, and what its ledger entry says."""
+
+    fields: dict[str, Any]
+    withheld: dict[str, str]
+    shown: set[DataCategory]
+    denied: dict[str, str]  # category -> the rule that refused it
+    agreement_ids: tuple[int, ...]
+    break_glass: bool
+
+
+def _redacted(subject: PersonRecord, decisions: dict[DataCategory, Decision]) -> _Seen:
     redacted = redact(
         subject.field_values(), subject.field_categories, subject.record_category, decisions
     )
     whole = decisions[subject.record_category]
     # When the record's own category is refused, redact withholds all of it, for that reason.
-    shown = {c for c in categories if decisions[c].permitted} if whole.permitted else set()
+    shown = {c for c, d in decisions.items() if d.permitted} if whole.permitted else set()
     relied = [decisions[c] for c in shown]
-    agreement_ids = tuple(sorted({d.agreement_id for d in relied if d.agreement_id is not None}))
-    break_glass = any(d.break_glass for d in relied)
-    actor = asking.actor
-    entry = audit_record(
-        asking.session,
-        actor,
-        f"{'system' if actor.is_system else 'user'}:{subject.object_type}:"
-        + ("disclosed" if redacted.shown else "withheld"),
-        subject.object_type,
-        subject.object_id,
-        purpose=asking.purpose.value,
-        owner_agency_id=subject.owner_agency_id,
-        master_person_id=subject.master_person_id,
-        permitted=sorted(shown),
-        denied={c.value: _refusal(decisions[c], whole).value for c in sorted(categories - shown)},
-        agreement_ids=list(agreement_ids),
-        break_glass=break_glass,
-    )
-    return Disclosure(
-        object_type=subject.object_type,
-        object_id=subject.object_id,
-        owner_agency_id=subject.owner_agency_id,
-        master_person_id=subject.master_person_id,
+    return _Seen(
         fields=redacted.shown,
         withheld=redacted.withheld,
-        agreement_ids=agreement_ids,
-        break_glass=break_glass,
-        audit_entry_id=entry.id,
-        decisions=decisions,
+        shown=shown,
+        denied={
+            c.value: _refusal(decisions[c], whole).value for c in sorted(decisions.keys() - shown)
+        },
+        agreement_ids=tuple(sorted({d.agreement_id for d in relied if d.agreement_id is not None})),
+        break_glass=any(d.break_glass for d in relied),
     )
 
 
 def _refusal(decision: Decision, whole: Decision) -> DecisionBasis:
     """Why a category was not shown: its own refusal, or else the record's."""
     return decision.basis if not decision.permitted else whole.basis
-
-
-def _decisions(
-    asking: _Asking, subject: PersonRecord, involved: bool
-) -> dict[DataCategory, Decision]:
-    categories = sorted({subject.record_category, *subject.field_categories.values()})
-    actor = asking.actor
-    if actor.agency_id is None or actor.agency_kind is None:
-        # An operator's command is not a practitioner: it reads no one's record.
-        return {c: _no_agency(c) for c in categories}
-    owner = subject.owner_agency_id
-    reference = _reference(subject)
-    partner = owner != actor.agency_id
-    choice = asking.sharing_choice(reference, owner) if partner else None
-
-    def ask(category: DataCategory, break_glass: bool) -> Decision:
-        request = AccessRequest(
-            actor_agency_id=actor.agency_id or 0,
-            actor_agency_kind=actor.agency_kind or AgencyKind.VOLUNTARY,
-            actor_roles=actor.roles,
-            purpose=asking.purpose,
-            owner_agency_id=owner,
-            category=category,
-            on=_day(asking.at),
-            sensitivity=subject.sensitivity,
-            owner_allows_beyond_mash=subject.owner_allows_beyond_mash,
-            involved=involved,
-            sharing_decision=choice,
-            break_glass=break_glass,
-        )
-        return decide(request, asking.terms)
-
-    decisions = {c: ask(c, False) for c in categories}
-    # Break-glass is looked up only when it could change something: a refusal other than the
-    # system leader's or no role's, which it never sets aside.
-    refused = [
-        c
-        for c, d in decisions.items()
-        if not d.permitted and d.basis not in (DecisionBasis.SYSTEM_LEADER, DecisionBasis.NO_ROLE)
-    ]
-    if refused and actor.user_id is not None and asking.break_glass(reference, owner):
-        decisions.update({c: ask(c, True) for c in refused})
-    return decisions
-
-
-def _no_agency(category: DataCategory) -> Decision:
-    return Decision(
-        False,
-        DecisionBasis.NO_ROLE,
-        f"Withheld: {category.label.lower()}. Only a signed-in practitioner of an agency sees "
-        "people's records; sign in to the hub to see them.",
-    )

@@ -7,8 +7,10 @@ against every other field, so nothing is ever a silent gap.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from joinedup.directory.rules import AgencyKind
@@ -77,13 +79,17 @@ AGENCY_RECORD_FIELDS: dict[str, DataCategory | str] = {
 }
 
 
-def agency_record_categories(owner_kind: AgencyKind) -> dict[str, DataCategory]:
-    """AGENCY_RECORD_FIELDS with the holding agency's category filled in."""
+@functools.cache
+def agency_record_categories(owner_kind: AgencyKind) -> Mapping[str, DataCategory]:
+    """AGENCY_RECORD_FIELDS with the holding agency's category filled in (made once a kind:
+    the gate asks for every record it discloses)."""
     held = HOLDING_CATEGORY[owner_kind]
-    return {
-        name: held if category == HELD else DataCategory(category)
-        for name, category in AGENCY_RECORD_FIELDS.items()
-    }
+    return MappingProxyType(
+        {
+            name: held if category == HELD else DataCategory(category)
+            for name, category in AGENCY_RECORD_FIELDS.items()
+        }
+    )
 
 
 @dataclass(frozen=True)
