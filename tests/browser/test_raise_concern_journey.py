@@ -10,23 +10,19 @@ scan. Ada, the administrator, first adds Pat to the hub through the directory pa
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import AXE, LiveHub, assert_accessible
+from tests.browser.conftest import (
+    LiveHub,
+    assert_accessible,
+    assert_accessible_with_reveals,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 PAT = "pat.patel@police.example"
-
-
-def sign_in(page: Page, hub: LiveHub, email: str) -> None:
-    page.goto(f"{hub.url}/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(hub.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your work")
 
 
 def add_police_officer(page: Page, hub: LiveHub) -> None:
@@ -51,38 +47,6 @@ def add_police_officer(page: Page, hub: LiveHub) -> None:
 def continue_(page: Page, heading: str, what: str, reveals: bool = False) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
     (assert_accessible_with_reveals if reveals else assert_accessible)(page, what)
-
-
-def assert_accessible_with_reveals(page: Page, what: str) -> None:
-    """assert_accessible, for a page whose radios reveal a further question.
-
-    GOV.UK Frontend marks a radio that reveals a question with aria-expanded, which ARIA does
-    not allow on a radio, and axe calls that critical. GOV.UK keeps it on purpose, because
-    screen readers announce it (a known issue: alphagov/govuk-frontend#979), so exactly that
-    finding, on such a radio, is set aside; any other fails the test as on every page.
-    """
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
-            .filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => ({
-                target: n.target.join(" "), html: n.html,
-                attributes: [...n.any, ...n.all, ...n.none].flatMap(c => (c.data || {}).values || [])
-            }))}))"""
-    )
-
-    def known(node: dict[str, Any]) -> bool:
-        return "govuk-radios__input" in node["html"] and all(
-            str(attribute).startswith("aria-expanded=") for attribute in node["attributes"]
-        )
-
-    serious = [
-        f"  {v['id']}: {v['help']} at {node['target']}"
-        for v in violations
-        for node in v["nodes"]
-        if not (v["id"] == "aria-allowed-attr" and known(node))
-    ]
-    assert not serious, f"accessibility problems on {what}:\n" + "\n".join(serious)
 
 
 def test_a_police_officer_raises_a_concern_and_sees_its_reference_at_once(
