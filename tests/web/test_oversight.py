@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from joinedup import clock
 from joinedup.audit.models import AuditEntry
 from joinedup.directory.rules import Role
+from joinedup.sharing import services
 from joinedup.sharing.models import BreakGlassGrant, BreakGlassReview
 from tests.conftest import TEST_NOW
 from tests.factories import PASSWORD, create_user
-from tests.ig_scenario import JUSTIFICATION, Partnership
+from tests.ig_scenario import JUSTIFICATION, Partnership, draft_terms
 from tests.web.conftest import (
     TestClient,
     error_summary,
@@ -33,6 +34,7 @@ from tests.web.conftest import (
     text_of,
     texts_of,
 )
+from tests.web.test_every_page import crawl
 
 TODAY = TEST_NOW.date()
 IG_PAGES = ["/break-glass", "/transparency/accesses", "/transparency/unusual"]
@@ -295,6 +297,11 @@ def test_the_report_covers_the_dates_asked_for_and_pages_through_them(
             "#from",
             "The start of the period must be on or before its end",
         ),
+        (
+            {"from-day": "1", "from-month": "1", "from-year": "2025"},
+            "#from",
+            "Choose a period of a year or less",
+        ),
     ],
 )
 @pytest.mark.parametrize("report", ["/transparency/accesses", "/transparency/unusual"])
@@ -412,3 +419,28 @@ def test_an_ig_lead_sees_only_accesses_to_their_own_agencys_records(
 
     assert report.select("#accesses") == []
     assert "No one asked for your agency's records" in report.get_text()
+
+
+def test_every_page_an_ig_lead_can_reach_has_a_title_and_one_heading(
+    ian: TestClient, mash: Partnership
+) -> None:
+    grant = mash.break_glass()
+    mash.look(mash.bob, mash.records[:1], involved=False)
+    mash.look(mash.nia, mash.records[:1], involved=False)
+    draft = services.draft_agreement(mash.db, mash.ian, **draft_terms(TODAY, title="Draft"))  # type: ignore[arg-type]
+
+    seen, problems = crawl(ian, "/")
+
+    assert problems == []
+    assert {
+        "/agreements",
+        f"/agreements/{mash.agreement.id}",
+        f"/agreements/{draft.id}/parties/new",
+        f"/agreements/{draft.id}/grants/new",
+        f"/agreements/{draft.id}/sign",
+        f"/agreements/{mash.agreement.id}/suspend",
+        "/agreements/new",
+        "/break-glass",
+        f"/break-glass/{grant.id}",
+        "/transparency/unusual",
+    } <= seen

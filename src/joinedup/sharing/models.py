@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from joinedup.audit.models import AuditEntry
 from joinedup.db import Base
 from joinedup.directory.models import Agency, Professional
 from joinedup.sharing.rules import AgreementStatus
@@ -228,3 +229,17 @@ class BreakGlassReview(Base):
 
     grant: Mapped[BreakGlassGrant] = relationship()
     reviewed_by: Mapped[Professional] = relationship()
+
+
+# The ledger by the owning agency each gate entry names, for the IG lead's reports
+# (transparency.py). Built by migration 0009 in each database's own form; declared here in
+# PostgreSQL's so the schema check compares it there (SQLite cannot reflect such an index, and
+# the check skips it).
+_OWNER = "((detail::jsonb ->> 'owner_agency_id')::integer)"
+Index(
+    "ix_audit_entries_owner_agency_id_at",
+    text(_OWNER),
+    AuditEntry.at,
+    AuditEntry.action,
+    postgresql_where=text(f"{_OWNER} IS NOT NULL"),
+)

@@ -212,7 +212,7 @@ def _records_seen_under(
             AuditEntry.at < max(g.expires_at for g in grants),
             AuditEntry.actor_user_id.in_({g.user_id for g in grants}),
             transparency.gate_entry(),
-            transparency.detail(session, "owner_agency_id").as_integer() == agency_id,
+            transparency.owner_of_entry(session) == agency_id,
             transparency.detail(session, "break_glass").as_boolean().is_(True),
         )
     ).all()

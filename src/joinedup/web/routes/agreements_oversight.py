@@ -24,6 +24,7 @@ from joinedup.web.templating import render
 
 router = page_router()
 PERIOD = dt.timedelta(days=30)  # what the reports show unless asked for other dates
+LONGEST = dt.timedelta(days=366)  # a report reads every entry of its period
 PER_PAGE = 50
 # How each refusal reads in an IG lead's list: the rule, not the practitioner's advice.
 REFUSALS = {
@@ -136,7 +137,7 @@ def unusual(request: Request, actor: IgLead, db: Db) -> Response:
         agency_of(actor),
         since=period.since,
         until=period.until,
-        is_open=request.app.state.practice.calendar.is_open,
+        calendar=request.app.state.practice.calendar,
     )
     return _report(request, "unusual", period, found)
 
@@ -192,6 +193,8 @@ class _Period:
                 period.last = day
         if not period.errors and period.first > period.last:
             period.errors["from"] = "The start of the period must be on or before its end"
+        elif not period.errors and period.last - period.first > LONGEST:
+            period.errors["from"] = "Choose a period of a year or less"
         if not any(values.values()):
             # Show the dates the report covers, so changing them starts from there.
             values.update(period.fields())
