@@ -1,4 +1,5 @@
-"""Contacts arriving at once, retries racing each other, two managers rating together.
+"""Contacts arriving at once, retries racing each other, two managers rating or deciding
+together, two practitioners answering one request, feedback sent twice.
 
 These need real, committed, concurrent transactions, which the rolled-back `db` fixture cannot
 give, so each database here is a fresh one of its own (thrown away after the module).
@@ -23,11 +24,20 @@ from joinedup.accounts.queries import actor_for_user
 from joinedup.actor import Actor
 from joinedup.db import make_engine
 from joinedup.directory.rules import AgencyKind, Role
-from joinedup.frontdoor import services
-from joinedup.frontdoor.models import Contact, Rating
+from joinedup.frontdoor import decisions, research, services
+from joinedup.frontdoor.decisions import DecisionIn
+from joinedup.frontdoor.models import (
+    Contact,
+    ContactDecision,
+    FeedbackTask,
+    Rating,
+    ResearchRequest,
+)
 from joinedup.frontdoor.practice import Practice
+from joinedup.frontdoor.rules import FrontDoorError
 from joinedup.frontdoor.schemas import ContactIn
 from tests.factories import create_agency, create_user
+from tests.frontdoor import person
 
 PRACTICE = Practice()
 T = TypeVar("T")
@@ -170,3 +180,100 @@ def test_two_managers_rating_at_once_one_wins_and_the_other_is_told(
         ratings = session.scalars(select(Rating.rating).where(Rating.contact_id == contact.id))
         assert list(ratings) == [won[0].rating]
         assert session.get(Contact, contact.id).version == 2  # type: ignore[union-attr]
+
+
+def rated_contact(engine: Engine, people: dict[str, Actor], ask: int | None = None) -> Contact:
+    with Session(engine, expire_on_commit=False) as session:
+        contact = services.receive_contact(session, people["Alice"], CONTACT, PRACTICE).contact
+        services.rate_contact(
+            session, people["Bob"], contact.id, "amber", "Neglect", contact.version, PRACTICE
+        )
+        if ask is not None:
+            research.request_research(
+                session, people["Bob"], contact.id, [ask], "Known?", contact.version, PRACTICE
+            )
+        session.refresh(contact)
+        contact.research_requests, contact.feedback_tasks  # noqa: B018 (loaded for the test)
+        return contact
+
+
+def test_two_managers_deciding_at_once_one_decision_stands(
+    fresh_engine: Engine, people: dict[str, Actor]
+) -> None:
+    contact = rated_contact(fresh_engine, people)
+
+    def decide_as(name: str, outcome: str) -> Callable[[Session], ContactDecision]:
+        def decide(session: Session) -> ContactDecision:
+            given = DecisionIn(outcome, f"{name}'s reasons", False)
+            return decisions.decide_contact(
+                session, people[name], contact.id, given, contact.version, PRACTICE
+            )
+
+        return decide
+
+    results = all_at_once(
+        fresh_engine, [decide_as("Bob", "early_help"), decide_as("Dana", "no_further_action")]
+    )
+
+    won = [r for r in results if isinstance(r, ContactDecision)]
+    told = [r for r in results if isinstance(r, services.ConcurrentChange)]
+    assert (len(won), len(told)) == (1, 1), results
+    assert "decided this contact" in str(told[0])
+    with Session(fresh_engine) as session:
+        stored = session.scalars(
+            select(ContactDecision).where(ContactDecision.contact_id == contact.id)
+        ).all()
+        assert [d.outcome for d in stored] == [won[0].outcome]
+        outcome_tasks = select(func.count()).where(
+            FeedbackTask.contact_id == contact.id, FeedbackTask.kind == "outcome"
+        )
+        assert session.scalar(outcome_tasks) == 1
+
+
+def test_two_practitioners_answering_at_once_the_first_answer_stands(
+    fresh_engine: Engine, people: dict[str, Actor]
+) -> None:
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        health = create_agency(session, AgencyKind.COMMUNITY_HEALTH)
+        hana = person(session, "Hana", (Role.MASH_PRACTITIONER,), health)
+        hugh = person(session, "Hugh", (Role.MASH_PRACTITIONER,), health)
+    contact = rated_contact(fresh_engine, people, ask=health.id)
+    (request_id,) = (r.id for r in contact.research_requests)
+
+    def answer_as(who: Actor, summary: str) -> Callable[[Session], ResearchRequest]:
+        def answer(session: Session) -> ResearchRequest:
+            return research.answer_research(session, who, request_id, summary, "normal", True)
+
+        return answer
+
+    results = all_at_once(fresh_engine, [answer_as(hana, "Hana's"), answer_as(hugh, "Hugh's")])
+
+    won = [r for r in results if isinstance(r, ResearchRequest)]
+    told = [r for r in results if isinstance(r, FrontDoorError)]
+    assert (len(won), len(told)) == (1, 1), results
+    assert "answered this request at" in str(told[0])
+    with Session(fresh_engine) as session:
+        stored = session.get(ResearchRequest, request_id)
+        assert stored is not None and stored.summary == won[0].summary
+
+
+def test_feedback_sent_twice_at_once_goes_once(
+    fresh_engine: Engine, people: dict[str, Actor]
+) -> None:
+    contact = rated_contact(fresh_engine, people)
+    (task_id,) = (t.id for t in contact.feedback_tasks)
+
+    def send_as(name: str) -> Callable[[Session], FeedbackTask]:
+        def send(session: Session) -> FeedbackTask:
+            return decisions.send_feedback(session, people[name], task_id, f"From {name}")
+
+        return send
+
+    results = all_at_once(fresh_engine, [send_as("Bob"), send_as("Dana")])
+
+    won = [r for r in results if isinstance(r, FeedbackTask)]
+    told = [r for r in results if isinstance(r, FrontDoorError)]
+    assert (len(won), len(told)) == (1, 1), results
+    with Session(fresh_engine) as session:
+        stored = session.get(FeedbackTask, task_id)
+        assert stored is not None and stored.message == won[0].message
