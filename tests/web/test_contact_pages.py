@@ -216,6 +216,9 @@ def test_the_whole_journey_through_the_pages(mash: Mash, frozen_clock: clock.Clo
     assert decided.status_code == 303
     decided_page = page(bob.get(mash.url))
     assert "was not invited" not in decided_page.get_text()
+    owed = {row[0]: row[1] for row in table_rows(decided_page, "What the referrer is owed")}
+    assert owed.keys() == {"Acknowledgement", "Outcome"}
+    assert all("of working time left" in due for due in owed.values())
 
     # Feedback: the outcome message goes to the referrer.
     feedback_row = table_rows(page(bob.get("/")), "Acknowledgements and outcomes")

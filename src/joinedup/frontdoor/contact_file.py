@@ -27,7 +27,7 @@ from joinedup.frontdoor.disclosure import (
     is_working,
     purpose_of,
 )
-from joinedup.frontdoor.models import Contact, ContactSubject, ResearchRequest
+from joinedup.frontdoor.models import Contact, ContactSubject, FeedbackTask, ResearchRequest
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.worklists import Lateness, research_lateness
 from joinedup.people.models import AgencyRecord
@@ -53,11 +53,18 @@ class ResearchOnFile:
 
 
 @dataclass(frozen=True)
+class FeedbackOnFile:
+    task: FeedbackTask
+    lateness: Lateness  # by when it was sent, or by now while it waits
+
+
+@dataclass(frozen=True)
 class ContactFile:
     contact: Contact
     account: Disclosure
     people: list[PersonOnFile]
     research: list[ResearchOnFile]
+    feedback: list[FeedbackOnFile]
     decision_lateness: Lateness
     is_manager: bool
 
@@ -130,6 +137,10 @@ def open_contact(
         research=[
             ResearchOnFile(r, answer_of.get(r.id), research_lateness(contact, r, practice, now))
             for r in (contact.research_requests if in_mash else [])
+        ],
+        feedback=[
+            FeedbackOnFile(t, Lateness.working(practice, t.due_at, t.sent_at or now))
+            for t in contact.feedback_tasks
         ],
         decision_lateness=Lateness.working(practice, contact.decision_due_at, now),
         is_manager=is_manager,
