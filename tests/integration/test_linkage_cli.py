@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,11 @@ from typer.testing import CliRunner
 from joinedup.cli import app
 from joinedup.cli.common import Failure
 from joinedup.linkage import model_file
-from joinedup.linkage.files import read_files
-from joinedup.linkage.settings import LinkageSettings
-from joinedup.linkage.training import train
-from joinedup.synthetic import CountyOptions, build_county, write_county
-from joinedup.synthetic.load import extract_files
+from tests.linkage_county import LINKAGE_GROUP, trained_county
 
+pytestmark = LINKAGE_GROUP
 runner = CliRunner()
+DATABASE = "joinedup.sqlite3"
 POLICE = (
     "record_id,given_name,family_name,date_of_birth,postcode,nhs_number\n"
     "R1,Ava,Smith,2014-03-27,NG18 1AB,943 476 5919\n"
@@ -29,20 +28,38 @@ POLICE = (
 )
 
 
+@pytest.fixture(scope="module")
+def built_hub(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A hub's data directory with a few police records imported, built once for the module."""
+    folder = tmp_path_factory.mktemp("hub")
+    extract = folder / "police.csv"
+    extract.write_text(POLICE)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("JOINEDUP_DATA_DIR", str(folder))
+        monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
+        for step in (
+            ["db", "upgrade"],
+            ["agencies", "add", "NOTTS-POLICE", "Nottinghamshire Police", "--kind", "police"],
+            ["import", "people", "--agency", "NOTTS-POLICE", str(extract)],
+        ):
+            result = runner.invoke(app, step)
+            assert result.exit_code == 0, result.output
+    return folder
+
+
 @pytest.fixture
-def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A hub under a temporary data directory, with a few police records imported."""
+def hub(built_hub: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the built hub under the test's own data directory, to change as it likes."""
+    (tmp_path / "police.csv").write_text(POLICE)
+    # SQLite's backup copies a consistent database, whatever is still in the built one's WAL.
+    source, copy = sqlite3.connect(built_hub / DATABASE), sqlite3.connect(tmp_path / DATABASE)
+    try:
+        source.backup(copy)
+    finally:
+        source.close()
+        copy.close()
     monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
-    extract = tmp_path / "police.csv"
-    extract.write_text(POLICE)
-    for step in (
-        ["db", "upgrade"],
-        ["agencies", "add", "NOTTS-POLICE", "Nottinghamshire Police", "--kind", "police"],
-        ["import", "people", "--agency", "NOTTS-POLICE", str(extract)],
-    ):
-        result = runner.invoke(app, step)
-        assert result.exit_code == 0, result.output
     return tmp_path
 
 
@@ -104,16 +121,12 @@ def test_a_blocking_rule_making_too_many_pairs_is_refused_before_training(
 
 
 def test_link_files_writes_a_person_for_every_row_of_every_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
-    county = build_county(CountyOptions(people=250))
-    write_county(county, tmp_path / "county")
-    files = extract_files(tmp_path / "county" / "extracts")
-    frame, _ = read_files(files, CountyOptions().as_of)
-    model_file.save(
-        train(frame, LinkageSettings(u_sample_pairs=100_000)), model_file.model_folder(tmp_path)
-    )
+    trained = trained_county(tmp_path_factory)
+    county, files = trained.county, trained.files
+    model_file.save(trained.model, model_file.model_folder(tmp_path))
     out = tmp_path / "clusters.csv"
 
     result = runner.invoke(app, ["link", "files", *map(str, files), "--out", str(out)])

@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
 from joinedup.linkage import engine
-from joinedup.linkage.files import read_files
 from joinedup.linkage.online import (
     OnlineMatcher,
     damerau_levenshtein_at_most_one,
     jaro_winkler,
 )
-from joinedup.linkage.settings import LinkageSettings
-from joinedup.linkage.training import LinkageModel, train
-from joinedup.synthetic import CountyOptions, build_county, write_county
-from joinedup.synthetic.load import extract_files
+from joinedup.linkage.training import LinkageModel
+from tests.linkage_county import LINKAGE_GROUP, trained_county
+
+pytestmark = LINKAGE_GROUP
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[engine.Frame, LinkageModel]:
-    folder: Path = tmp_path_factory.mktemp("county")
-    write_county(build_county(CountyOptions(people=400)), folder)
-    frame, _ = read_files(extract_files(folder / "extracts"), CountyOptions().as_of)
-    return frame, train(frame, LinkageSettings(u_sample_pairs=100_000))
+    made = trained_county(tmp_path_factory)
+    return made.frame, made.model
 
 
 def test_every_blocked_pair_scores_what_splink_scores_in_a_batch_run(

@@ -1,61 +1,76 @@
 """Batch runs over a small synthetic county: links by band into master persons, on both databases.
 
-The model is trained once for the module (training reads no database); each test imports the
-county's extracts into its own rolled-back database and runs the real service.
+The county and its model are made once per process (tests/linkage_county.py). Its extracts are
+imported once per database for the module, and each test runs the real service inside a
+savepoint that is rolled back, so every test starts from the freshly imported county.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from joinedup import clock
 from joinedup.audit.models import AuditEntry
 from joinedup.linkage.batch import BlockingRefused, check_blocking
 from joinedup.linkage.evaluation import evaluate
-from joinedup.linkage.files import read_files
 from joinedup.linkage.models import MasterPersonMerge, RecordPersonChange, ReviewTask
 from joinedup.linkage.queries import linked_records
 from joinedup.linkage.services import run_linkage, undo_merge
-from joinedup.linkage.settings import LinkageSettings
 from joinedup.linkage.spec import PERSON_SPEC
-from joinedup.linkage.training import LinkageModel, train
+from joinedup.linkage.training import LinkageModel
 from joinedup.people.models import AgencyRecord, MasterPerson
-from joinedup.synthetic import County, CountyOptions, build_county, write_county
-from joinedup.synthetic.load import extract_files, import_extracts, load_county
-from tests.factories import ADMIN, PASSWORD
+from joinedup.synthetic import County
+from tests.conftest import BACKENDS
+from tests.factories import ADMIN
+from tests.linkage_county import CONFIG, LINKAGE_GROUP, TrainedCounty, import_county, trained_county
 
-CONFIG = LinkageSettings(u_sample_pairs=200_000)
-# The day after the extracts were taken: a baby born that morning is not in the future.
-AFTER_EXTRACTS = dt.datetime.combine(CountyOptions().as_of, dt.time(12), dt.UTC)
-
-
-@pytest.fixture(scope="module")
-def county_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[County, Path]:
-    county = build_county(CountyOptions(people=400))
-    folder = tmp_path_factory.mktemp("county")
-    write_county(county, folder)
-    return county, folder
+pytestmark = LINKAGE_GROUP
 
 
 @pytest.fixture(scope="module")
-def model(county_files: tuple[County, Path]) -> LinkageModel:
-    _, folder = county_files
-    frame, _ = read_files(extract_files(folder / "extracts"), CountyOptions().as_of)
-    return train(frame, CONFIG)
+def trained(tmp_path_factory: pytest.TempPathFactory) -> TrainedCounty:
+    return trained_county(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def model(trained: TrainedCounty) -> LinkageModel:
+    return trained.model
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def imported(request: pytest.FixtureRequest, trained: TrainedCounty) -> Iterator[Connection]:
+    """A connection on each database in turn, holding the imported county uncommitted."""
+    connection: Connection = request.getfixturevalue(f"{request.param}_engine").connect()
+    outer = connection.begin()
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+        import_county(session, trained)
+    try:
+        yield connection
+    finally:
+        outer.rollback()
+        connection.close()
 
 
 @pytest.fixture
-def county_db(db: Session, county_files: tuple[County, Path]) -> County:
-    county, folder = county_files
-    load_county(db, county, PASSWORD, seed=1)
-    with clock.frozen_at(AFTER_EXTRACTS):
-        import_extracts(db, extract_files(folder / "extracts"), lambda: None)
-    return county
+def db(imported: Connection) -> Iterator[Session]:
+    """A session over the imported county; everything it commits is undone after the test."""
+    savepoint = imported.begin_nested()
+    session = Session(
+        bind=imported, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield session
+    finally:
+        session.close()
+        savepoint.rollback()
+
+
+@pytest.fixture
+def county_db(trained: TrainedCounty) -> County:
+    return trained.county
 
 
 def test_a_run_links_the_countys_records_into_people_and_a_second_run_changes_nothing(
@@ -121,10 +136,9 @@ def test_undoing_a_merge_gives_the_records_back_and_later_runs_keep_them_apart(
 
 
 def test_blocking_rules_that_would_explode_are_refused_naming_the_rule(
-    county_files: tuple[County, Path],
+    trained: TrainedCounty,
 ) -> None:
-    _, folder = county_files
-    frame, _ = read_files(extract_files(folder / "extracts"), CountyOptions().as_of)
+    frame = trained.frame
 
     with pytest.raises(BlockingRefused, match="'outward_code' alone makes about"):
         check_blocking(frame, (("nhs_number",), ("outward_code",)), limit=5_000)
