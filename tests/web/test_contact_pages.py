@@ -247,3 +247,24 @@ def test_a_stale_rating_page_is_told_what_changed(mash: Mash) -> None:
     assert stale.status_code == 400
     (message,) = error_summary(stale).values()
     assert "rated this contact Amber" in message and "Nothing you sent was saved" in message
+
+
+def test_a_contact_is_found_by_its_reference_by_those_working_it(mash: Mash) -> None:
+    bob, charlie = mash.browser("Bob"), mash.browser("Charlie")
+    lower = mash.contact.reference.lower()
+
+    found = bob.get("/contacts", params={"reference": f" {lower} "})
+    assert (found.status_code, found.headers["location"]) == (303, mash.url)
+    for browser in (bob, charlie):
+        missing = browser.get("/contacts", params={"reference": "MASH-2026-999999"})
+        assert missing.status_code == 404
+        assert error_summary(missing) == {
+            "#reference": "There is no contact MASH-2026-999999 that you can see: check the "
+            "reference"
+        }
+    # Someone not working it is told the same as for a reference that does not exist.
+    hidden = charlie.get("/contacts", params={"reference": mash.contact.reference})
+    assert hidden.status_code == 404
+    assert error_summary(bob.get("/contacts")) == {
+        "#reference": "Enter a reference, like MASH-2026-000123"
+    }

@@ -73,6 +73,12 @@ class ContactFile:
         return {r.request.agency_id for r in self.research}
 
 
+def find_contact(session: Session, actor: Actor, reference: str) -> Contact | None:
+    """The contact with this reference if the actor works it, else None: reads no one's details."""
+    contact = session.scalar(select(Contact).where(Contact.reference == reference.strip().upper()))
+    return contact if contact is not None and is_working(actor, contact) else None
+
+
 def open_contact(
     session: Session, actor: Actor, reference: str, practice: Practice
 ) -> ContactFile | None:

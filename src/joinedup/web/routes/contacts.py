@@ -14,7 +14,7 @@ from sqlalchemy import select
 from joinedup.directory.models import Agency
 from joinedup.directory.rules import AgencyKind
 from joinedup.frontdoor import decisions, research, services
-from joinedup.frontdoor.contact_file import ContactFile, open_contact
+from joinedup.frontdoor.contact_file import ContactFile, find_contact, open_contact
 from joinedup.frontdoor.models import FeedbackTask
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import FrontDoorError
@@ -44,6 +44,29 @@ def version_of(form: object) -> int:
         return int(field(form, "version"))
     except ValueError:
         return -1  # a tampered form: treated as a stale page, so nothing is written
+
+
+@router.get("/contacts")
+def go_to_contact(request: Request, actor: CurrentActor, db: Db, reference: str = "") -> Response:
+    """Go to a contact by its reference, as a referrer or the MASH quote it."""
+    wanted = reference.strip().upper()
+    if wanted and find_contact(db, actor, wanted) is not None:
+        return RedirectResponse(f"/contacts/{wanted}", status_code=303)
+    errors = {
+        "reference": f"There is no contact {wanted} that you can see: check the reference"
+        if wanted
+        else "Enter a reference, like MASH-2026-000123"
+    }
+    return render(
+        request,
+        "pages/contacts/find.html",
+        status_code=404 if wanted else 400,
+        title="Find a contact",
+        nav_section="home",
+        values={"reference": reference},
+        errors=errors,
+        error_summary=error_summary(errors),
+    )
 
 
 @router.get("/contacts/{reference}")
