@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from itertools import pairwise
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from joinedup import clock
 from joinedup.audit.checkpoints import verify_ledger
 from joinedup.audit.models import AuditEntry
 from joinedup.audit.services import NewEntry, record, record_many
@@ -52,6 +54,32 @@ def test_entries_rolled_back_with_a_savepoint_leave_the_chain_whole(db: Session)
     assert verify_ledger(db).intact
 
 
+def test_the_walk_reads_every_time_as_it_was_hashed(db: Session) -> None:
+    # isoformat() leaves out microseconds on a whole second; the walk must write it the same.
+    start = dt.datetime(2026, 7, 1, 23, 59, 59, tzinfo=dt.UTC)
+    with clock.frozen_at(start) as frozen:
+        for step in (0, 1, 999_999, 1_000_000, 137, 2_500_000):
+            frozen.set(start + dt.timedelta(microseconds=step))
+            record(db, ADMIN, "test:thing:seen", "thing", step)
+    db.commit()
+    assert verify_ledger(db).intact
+
+
+def test_a_time_stored_in_another_form_or_read_in_another_zone_is_read_as_it_was_hashed(
+    db: Session,
+) -> None:
+    (entry_id,) = _write(db, 1)
+    _without_guard(db)
+    if db.get_bind().dialect.name == "sqlite":  # SQLite keeps text: write it as ISO 8601
+        db.execute(
+            text("UPDATE audit_entries SET at = replace(at, ' ', 'T') || '+00:00' WHERE id = :id"),
+            {"id": entry_id},
+        )
+    else:  # PostgreSQL keeps the instant, and shows it in the session's time zone
+        db.execute(text("SET LOCAL TIME ZONE 'Asia/Kolkata'"))
+    assert verify_ledger(db).intact
+
+
 def test_the_database_refuses_to_change_or_delete_a_ledger_entry(db: Session) -> None:
     (entry_id,) = _write(db, 1)
     for statement in (
@@ -87,3 +115,14 @@ def test_a_removed_entry_is_reported(db: Session) -> None:
     report = verify_ledger(db)
     assert report.first_broken_id == ids[2]
     assert report.problem == "does not follow the entry before it"
+
+
+def test_a_hash_overwritten_with_something_else_is_reported(db: Session) -> None:
+    ids = _write(db, 3)
+    _without_guard(db)
+    db.execute(
+        text("UPDATE audit_entries SET entry_hash = 'not a hash' WHERE id = :id"), {"id": ids[1]}
+    )
+    report = verify_ledger(db)
+    assert report.first_broken_id == ids[1]
+    assert report.problem == "its contents were changed after it was written"

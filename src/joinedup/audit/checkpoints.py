@@ -12,20 +12,23 @@ asks the hub to verify, or keeps the head hash, which alone pins the chain.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from json.encoder import encode_basestring
+from hashlib import sha256
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnClause, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from joinedup import clock
 from joinedup.audit.models import AuditEntry
-from joinedup.audit.rules import GENESIS_HASH, canonical_json
+from joinedup.audit.rules import GENESIS_HASH, canonical_json, entry_hash
 
 FORMAT = "joinedup ledger checkpoint 1"
 ALGORITHM = "HMAC-SHA256"
@@ -143,40 +146,62 @@ def _sign(body: dict[str, Any], key: str) -> str:
     return hmac.new(key.encode(), canonical_json(body).encode(), hashlib.sha256).hexdigest()
 
 
-_COLUMNS = (
-    AuditEntry.id,
-    AuditEntry.at,
-    AuditEntry.actor_user_id,
-    AuditEntry.actor_label,
-    AuditEntry.action,
-    AuditEntry.object_type,
-    AuditEntry.object_id,
-    AuditEntry.detail,
-    AuditEntry.prev_hash,
-    AuditEntry.entry_hash,
+# The time in SQLite's stored form, 2026-11-24 10:00:00.000000 (UTC, as SQLAlchemy writes it),
+# which PostgreSQL is asked to write too, so one cheap rewrite gives `isoformat()`'s text.
+_AT = {"sqlite": "at", "postgresql": "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"}
+_AT_LENGTH = 26
+# PostgreSQL hashes each entry itself and says whether it matched, so only ids and hashes cross
+# to Python: audit.rules.entry_hash's canonical JSON written in SQL (to_json escapes a string as
+# json.dumps(ensure_ascii=False) does). An entry it finds wrong is hashed again exactly.
+_HASHED_BY_SERVER: ColumnClause[Any] = literal_column(
+    "encode(sha256(convert_to("
+    """'{"action":' || to_json(action)::text"""
+    """ || ',"actor_label":' || to_json(actor_label)::text"""
+    """ || ',"actor_user_id":' || coalesce(actor_user_id::text, 'null')"""
+    """ || ',"at":"' || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')"""
+    """ || CASE to_char(at, 'US') WHEN '000000' THEN '' ELSE '.' || to_char(at, 'US') END"""
+    """ || '+00:00","detail":' || to_json(detail)::text"""
+    """ || ',"object_id":' || to_json(object_id)::text"""
+    """ || ',"object_type":' || to_json(object_type)::text"""
+    """ || ',"prev":"' || prev_hash || '"}', 'UTF8')), 'hex') = entry_hash"""
 )
 
 
+def _entries(dialect: str) -> tuple[Any, ...]:
+    """id, the parts of the canonical body in its keys' order, then the entry's own hash."""
+    return (
+        AuditEntry.id,
+        AuditEntry.action,
+        AuditEntry.actor_label,
+        literal_column("coalesce(cast(actor_user_id AS text), 'null')"),
+        literal_column(_AT[dialect]),
+        AuditEntry.detail,
+        AuditEntry.object_id,
+        AuditEntry.object_type,
+        AuditEntry.prev_hash,
+        AuditEntry.entry_hash,
+    )
+
+
+_CHECKED = (AuditEntry.id, _HASHED_BY_SERVER, AuditEntry.prev_hash, AuditEntry.entry_hash)
+
+
 def _batches(
-    session: Session, until_id: int | None
-) -> Iterator[tuple[Callable[[Any], str], Sequence[Any]]]:
-    """Every entry as a plain tuple, in id order, in large keyset batches, each with the
-    function that turns the time (the second item) into `datetime.isoformat()`'s text.
+    session: Session, columns: Sequence[Any], first_id: int, until_id: int | None
+) -> Iterator[Sequence[Any]]:
+    """The columns of every entry from `first_id` as plain tuples, in id order, in large keyset
+    batches.
 
     Read through the driver's own cursor: ORM objects, and even SQLAlchemy's result rows, cost
     more to build than the hashing does. The statement is still built by SQLAlchemy, for the
     dialect, with the ids (integers we produce) written in as literals.
     """
     connection = session.connection()
-    on_sqlite = connection.dialect.name == "sqlite"
-    # SQLite keeps the time as text; reading it as text spares parsing it into a datetime only
-    # to print it again (_iso_from_sqlite). PostgreSQL hands back an aware datetime.
-    to_iso: Callable[[Any], str] = _iso_from_sqlite if on_sqlite else _iso_from_datetime
     cursor = connection.connection.cursor()
     try:
-        last_id = 0
+        last_id = first_id - 1
         while True:
-            query = select(*_COLUMNS).where(AuditEntry.id > last_id)
+            query = select(*columns).where(AuditEntry.id > last_id)
             if until_id is not None:
                 query = query.where(AuditEntry.id <= until_id)
             query = query.order_by(AuditEntry.id).limit(BATCH)
@@ -185,65 +210,52 @@ def _batches(
             rows = cursor.fetchall()
             if not rows:
                 return
-            yield to_iso, rows
+            yield rows
             last_id = int(rows[-1][0])
     finally:
         cursor.close()
 
 
-def _iso_from_datetime(at: dt.datetime) -> str:
-    return at.astimezone(dt.UTC).isoformat()
-
-
-def _iso_from_sqlite(stored: str) -> str:
-    """`datetime.isoformat()` of the UTC time SQLAlchemy stored as 2026-11-24 10:00:00.000000."""
-    if len(stored) != 26 or stored[10] != " ":
-        # Not the shape SQLAlchemy writes: parse it the slow, sure way.
-        parsed = dt.datetime.fromisoformat(stored)
-        return parsed.replace(tzinfo=parsed.tzinfo or dt.UTC).astimezone(dt.UTC).isoformat()
-    micro = stored[20:]
-    # isoformat() leaves out the microseconds when there are none.
-    return stored[:10] + "T" + stored[11:19] + ("" if micro == "000000" else "." + micro) + "+00:00"
-
-
 def _walk(
     session: Session, *, until_id: int | None = None, through: Checkpoint | None = None
 ) -> tuple[LedgerReport, str]:
+    """Check every entry in chain order.
+
+    A batch is checked whole, cheaply: by PostgreSQL (`_HASHED_BY_SERVER`), or by Python a
+    column at a time with the loops in C (`_batch_intact`). Only a batch that fails is walked
+    entry by entry, hashed exactly as `audit.services` wrote it (`audit.rules.entry_hash`), to
+    name the first entry that is wrong and say how.
+    """
     prev_hash = GENESIS_HASH
     count = 0
-    sha256 = hashlib.sha256
     if through is not None and through.entries == 0 and through.head_hash != GENESIS_HASH:
         return LedgerReport(0, None, "the checkpoint's head does not start a chain"), prev_hash
-    stop = through.entries if through is not None else -1
-    encode = encode_basestring
-    for to_iso, batch in _batches(session, until_id):
-        for id_, at, user_id, label, action, otype, oid, detail, prev, stored in batch:
-            if prev != prev_hash:
-                return LedgerReport(count, id_, "does not follow the entry before it"), prev_hash
-            # prev is a hash already checked (hex) and at is digits: neither needs escaping.
-            body = _BODY % (
-                encode(action),
-                encode(label),
-                "null" if user_id is None else int(user_id),
-                to_iso(at),
-                encode(detail),
-                encode(oid),
-                encode(otype),
-                prev,
+    dialect = session.get_bind().dialect.name
+    by_server = dialect == "postgresql"
+    collecting = gc.isenabled()
+    gc.disable()  # each batch makes a million objects and frees them: nothing to collect
+    try:
+        columns = _CHECKED if by_server else _entries(dialect)
+        for rows in _batches(session, columns, 1, until_id):
+            intact = _links_intact(rows, prev_hash) and (
+                all(row[1] for row in rows) if by_server else _batch_intact(rows)
             )
-            if sha256(body.encode()).hexdigest() != stored:
-                return LedgerReport(
-                    count, id_, "its contents were changed after it was written"
-                ), prev_hash
-            prev_hash = stored
-            count += 1
-            if count == stop and stored != through.head_hash:  # type: ignore[union-attr]
-                return LedgerReport(
-                    count,
-                    id_,
-                    f"is where the checkpoint of {through.day.isoformat()} ends, but its hash "  # type: ignore[union-attr]
-                    "differs: the chain up to that day was rewritten",
-                ), prev_hash
+            if not intact:
+                if by_server:
+                    whole = _batches(session, _entries(dialect), rows[0][0], rows[-1][0])
+                    rows = [entry for batch in whole for entry in batch]
+                broken = _first_break(rows, count, prev_hash, through)
+                if broken is not None:
+                    return broken, prev_hash
+            if through is not None and count < through.entries <= count + len(rows):
+                head = rows[through.entries - count - 1]
+                if head[-1] != through.head_hash:
+                    return _rewritten(through, head[0]), prev_hash
+            prev_hash = rows[-1][-1]
+            count += len(rows)
+    finally:
+        if collecting:
+            gc.enable()
     if through is not None and count < through.entries:
         return LedgerReport(
             count,
@@ -254,10 +266,120 @@ def _walk(
     return LedgerReport(count, None, None), prev_hash
 
 
-# audit.rules.entry_hash's canonical JSON, written out: the keys in sorted order, compact
-# separators, strings escaped exactly as json.dumps(ensure_ascii=False) escapes them.
-# tests/integration/test_audit_checkpoints.py checks the two agree, tricky strings included.
-_BODY = (
-    '{"action":%s,"actor_label":%s,"actor_user_id":%s,"at":"%s","detail":%s,'
-    '"object_id":%s,"object_type":%s,"prev":"%s"}'
-)
+def _links_intact(rows: Sequence[Any], prev_hash: str) -> bool:
+    """Whether each entry (prev_hash, entry_hash last) follows the one before it."""
+    prevs, stored = tuple(map(_PREV, rows)), tuple(map(_OWN, rows))
+    return prevs[0] == prev_hash and prevs[1:] == stored[:-1]
+
+
+_PREV, _OWN = itemgetter(-2), itemgetter(-1)
+
+
+def _batch_intact(rows: Sequence[Any]) -> bool:
+    """Whether every entry (`_entries`) hashes to its own hash.
+
+    The canonical body is rebuilt by string replacement, which escapes as json.dumps does for
+    any text without control characters; an entry with one fails here and is hashed exactly
+    by `_first_break`, so this only ever decides quickly that a batch is whole. Each step maps
+    over a whole column, so the loops run in C.
+    """
+    _, actions, labels, users, ats, details, oids, otypes, prevs, stored = zip(*rows, strict=True)
+    if min(map(len, ats)) != _AT_LENGTH or max(map(len, ats)) != _AT_LENGTH:
+        return False
+    # isoformat(): a T between date and time, and no microseconds on a whole second.
+    isos = _replaced(_replaced(ats, " ", "T"), ".000000", "")
+    digests = map(
+        _digest,
+        _escaped_few(actions),
+        _escaped_few(labels),
+        users,
+        isos,
+        _escaped(details),
+        _escaped(oids),
+        _escaped_few(otypes),
+        prevs,
+    )
+    try:
+        return b"".join(digests) == bytes.fromhex("".join(stored))
+    except ValueError:  # a stored hash that is not hex: _first_break names it
+        return False
+
+
+def _digest(
+    action: str,
+    label: str,
+    user_id: str,
+    at: str,
+    detail: str,
+    object_id: str,
+    object_type: str,
+    prev: str,
+) -> bytes:
+    """The sha256 of audit.rules.entry_hash's canonical JSON, written out: the keys in sorted
+    order, compact separators, the strings escaped (`_escaped`), the user id as digits or null,
+    the time without its zone. (An f-string: the fastest way Python has to join strings.)
+    tests/integration/test_audit_checkpoints.py checks the two agree, tricky strings included.
+    """
+    return sha256(
+        f'{{"action":"{action}","actor_label":"{label}","actor_user_id":{user_id},'
+        f'"at":"{at}+00:00","detail":"{detail}","object_id":"{object_id}",'
+        f'"object_type":"{object_type}","prev":"{prev}"}}'.encode()
+    ).digest()
+
+
+def _escaped(texts: Iterable[str]) -> Iterator[str]:
+    """Each text as json.dumps escapes it (but for control characters), without its quotes."""
+    return _replaced(_replaced(texts, "\\", "\\\\"), '"', '\\"')
+
+
+def _escaped_few(texts: Sequence[str]) -> Iterator[str]:
+    """`_escaped` for a column of few distinct values (actions, actors, object types)."""
+    distinct = list(set(texts))
+    escaped = dict(zip(distinct, _escaped(distinct), strict=True))
+    return map(escaped.__getitem__, texts)
+
+
+def _replaced(texts: Iterable[str], old: str, new: str) -> Iterator[str]:
+    return map(str.replace, texts, repeat(old), repeat(new))
+
+
+def _first_break(
+    rows: Sequence[Any], count: int, prev_hash: str, through: Checkpoint | None
+) -> LedgerReport | None:
+    """The first entry of the batch that breaks the chain, and how; None when none does (an
+    entry with a control character in its text, which only the exact hashing gets right)."""
+    for id_, action, label, user, at, detail, oid, otype, prev, stored in rows:
+        if prev != prev_hash:
+            return LedgerReport(count, id_, "does not follow the entry before it")
+        digest = entry_hash(
+            prev_hash=prev,
+            at_iso=_iso_from_text(at),
+            actor_user_id=None if user == "null" else int(user),
+            actor_label=label,
+            action=action,
+            object_type=otype,
+            object_id=oid,
+            detail=detail,
+        )
+        if digest != stored:
+            return LedgerReport(count, id_, "its contents were changed after it was written")
+        prev_hash = stored
+        count += 1
+        if through is not None and count == through.entries and stored != through.head_hash:
+            return _rewritten(through, id_)
+    return None
+
+
+def _iso_from_text(stored: str) -> str:
+    """`datetime.isoformat()` of a UTC time stored as text in any form fromisoformat reads."""
+    parsed = dt.datetime.fromisoformat(stored)
+    return parsed.replace(tzinfo=parsed.tzinfo or dt.UTC).astimezone(dt.UTC).isoformat()
+
+
+def _rewritten(through: Checkpoint, id_: int) -> LedgerReport:
+    return LedgerReport(
+        through.entries,
+        id_,
+        f"is where the checkpoint of {through.day.isoformat()} ends, but its hash differs: "
+        "the chain up to that day was rewritten",
+    )
