@@ -19,6 +19,7 @@ import joinedup.audit.models
 import joinedup.directory.models
 import joinedup.frontdoor.drafts
 import joinedup.frontdoor.models
+import joinedup.governance.models
 import joinedup.linkage.models
 import joinedup.people.models
 import joinedup.sharing.models  # noqa: F401  (registers the tables)

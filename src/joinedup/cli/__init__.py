@@ -12,6 +12,7 @@ from joinedup.cli import (
     db,
     demo,
     directory,
+    governance,
     housekeeping,
     link,
     people,
@@ -40,6 +41,8 @@ app.add_typer(directory.professionals, name="professionals")
 app.add_typer(audit.app, name="audit")
 app.add_typer(link.app, name="link")
 app.add_typer(housekeeping.research, name="research")
+app.add_typer(governance.sar, name="sar")
+app.add_typer(governance.retention, name="retention")
 
 # `joinedup import KIND FILE`: data partner agencies send, one command for each kind of file.
 imports = typer.Typer(
