@@ -213,6 +213,7 @@ def test_an_answer_needs_a_summary_a_marking_and_a_sharing_choice(
         ("", "normal", True, "summary", "Enter a summary of what your agency knows"),
         ("Known", "secret", True, "sensitivity", "Select how sensitive your answer is"),
         ("Known", "normal", None, "may_share", "Select whether your answer may be shared"),
+        ("x" * 10_001, "normal", True, "summary", "The summary must be 10,000 characters"),
     ]
     for summary, marking, share, field, message in cases:
         with pytest.raises(FrontDoorError, match=message) as raised:

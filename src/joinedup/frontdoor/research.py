@@ -18,7 +18,7 @@ from joinedup.actor import Actor
 from joinedup.audit.services import record
 from joinedup.directory.models import Agency, Professional, RoleGrant
 from joinedup.directory.rules import Role
-from joinedup.frontdoor.models import Contact, DomainEvent, ResearchRequest
+from joinedup.frontdoor.models import Contact, ResearchRequest
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import REASON_LENGTH, ContactStatus, FrontDoorError, spoken_time
 from joinedup.frontdoor.services import ContactNotFound, claim, record_event
@@ -58,7 +58,11 @@ def request_research(
         due_at = _research_due(contact, practice, now)
         agencies = _agencies_to_ask(session, contact, agency_ids)
         question = _required_text(
-            question, "question", "Enter what you want the agencies to find out", REASON_LENGTH
+            question,
+            "question",
+            "Enter what you want the agencies to find out",
+            f"The question must be {REASON_LENGTH:,} characters or fewer",
+            REASON_LENGTH,
         )
     except FrontDoorError:
         session.rollback()
@@ -121,7 +125,11 @@ def answer_research(
     ):
         raise ResearchNotFound(request_id)
     summary = _required_text(
-        summary, "summary", "Enter a summary of what your agency knows", SUMMARY_LENGTH
+        summary,
+        "summary",
+        "Enter a summary of what your agency knows",
+        f"The summary must be {SUMMARY_LENGTH:,} characters or fewer",
+        SUMMARY_LENGTH,
     )
     marking = _sensitivity(sensitivity)
     if may_share_beyond_mash is None:
@@ -203,17 +211,13 @@ def escalate_late_research(session: Session, actor: Actor) -> list[ResearchReque
     )
     for request in late:
         request.escalated_at = now
-        session.add(
-            DomainEvent(
-                type="research.escalated",
-                contact_id=request.contact_id,
-                at=now,
-                actor_user_id=actor.user_id,
-                actor_professional_id=actor.professional_id,
-                actor_agency_id=actor.agency_id,
-                actor_label=actor.label,
-                payload={"agency_id": request.agency_id, "due_at": request.due_at.isoformat()},
-            )
+        record_event(
+            session,
+            actor,
+            "research.escalated",
+            request.contact,
+            agency_id=request.agency_id,
+            due_at=request.due_at.isoformat(),
         )
         record(session, actor, "system:research:escalated", "research_request", request.id)
     session.commit()
@@ -282,12 +286,12 @@ def agencies_with_practitioners(session: Session, among: set[int] | None = None)
     return list(session.scalars(query))
 
 
-def _required_text(value: str, field: str, missing: str, limit: int) -> str:
+def _required_text(value: str, field: str, missing: str, too_long: str, limit: int) -> str:
     value = (value or "").strip()
     if not value:
         raise FrontDoorError(missing, field=field)
     if len(value) > limit:
-        raise FrontDoorError(f"It must be {limit:,} characters or fewer", field=field)
+        raise FrontDoorError(too_long, field=field)
     return value
 
 
