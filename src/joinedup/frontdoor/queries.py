@@ -7,7 +7,9 @@ an outsider gets nothing (None, or an empty list), which the edges turn into 404
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -153,50 +155,81 @@ def known_people(session: Session, contact: Contact, practice: Practice) -> list
     The same person: the same NHS number or UPN, or exactly the same normalised first and last
     name and date of birth. (Exact matching stands in until the people index's linkage lands.)
     A re-referral and an escalating pattern count contacts in which they were the subject.
+    Every person's other contacts come from one query.
     """
-    found = []
-    for subject in contact.subjects:
-        same_person = _same_person(subject)
-        rows = (
-            session.execute(
-                select(ContactSubject.role, Contact)
-                .join(Contact, Contact.id == ContactSubject.contact_id)
-                .where(Contact.id != contact.id, or_(*same_person))
-                .order_by(Contact.received_at.desc(), Contact.id.desc())
-            ).all()
-            if same_person
-            else []
-        )
-        others: dict[int, OtherContact] = {}
-        for role, other in rows:
-            mentioned = OtherContact(
-                other.reference, other.received_at, ContactStatus(other.status), SubjectRole(role)
+    subjects = list(contact.subjects)
+    conditions = [condition for subject in subjects for condition in _same_person(subject)]
+    rows = (
+        session.execute(
+            select(
+                ContactSubject.role,
+                ContactSubject.nhs_number,
+                ContactSubject.upn,
+                ContactSubject.family_name_norm,
+                ContactSubject.given_name_norm,
+                ContactSubject.date_of_birth,
+                Contact.id,
+                Contact.reference,
+                Contact.received_at,
+                Contact.status,
             )
-            # Someone named twice in one contact counts once, as its subject if they were one.
-            if other.id not in others or mentioned.role is SubjectRole.SUBJECT:
-                others[other.id] = mentioned
-        # By (received_at, id): contacts received in the same instant still come in an order.
-        earlier = [
-            other
-            for other_id, other in others.items()
-            if (other.received_at, other_id) < (contact.received_at, contact.id)
-        ]
-        pattern = repeat_pattern(
-            contact.received_at,
-            [o.received_at for o in earlier if o.role is SubjectRole.SUBJECT],
-            practice,
+            .join(Contact, Contact.id == ContactSubject.contact_id)
+            .where(Contact.id != contact.id, or_(*conditions))
+            .order_by(Contact.received_at.desc(), Contact.id.desc())
+        ).all()
+        if conditions
+        else []
+    )
+    return [_known(subject, rows, contact, practice) for subject in subjects]
+
+
+def _known(
+    subject: ContactSubject, rows: Sequence[Any], contact: Contact, practice: Practice
+) -> KnownPerson:
+    others: dict[int, OtherContact] = {}
+    for row in rows:
+        if not _names(row, subject):
+            continue
+        mentioned = OtherContact(
+            row.reference, row.received_at, ContactStatus(row.status), SubjectRole(row.role)
         )
-        is_subject = subject.role == SubjectRole.SUBJECT
-        found.append(
-            KnownPerson(
-                subject=subject,
-                earlier_contacts=earlier,
-                open_contacts=[o for o in others.values() if o.status.is_open],
-                re_referral=is_subject and pattern.re_referral,
-                escalating=is_subject and pattern.escalating,
-            )
+        # Someone named twice in one contact counts once, as its subject if they were one.
+        if row.id not in others or mentioned.role is SubjectRole.SUBJECT:
+            others[row.id] = mentioned
+    # By (received_at, id): contacts received in the same instant still come in an order.
+    earlier = [
+        other
+        for other_id, other in others.items()
+        if (other.received_at, other_id) < (contact.received_at, contact.id)
+    ]
+    pattern = repeat_pattern(
+        contact.received_at,
+        [o.received_at for o in earlier if o.role is SubjectRole.SUBJECT],
+        practice,
+    )
+    is_subject = subject.role == SubjectRole.SUBJECT
+    return KnownPerson(
+        subject=subject,
+        earlier_contacts=earlier,
+        open_contacts=[o for o in others.values() if o.status.is_open],
+        re_referral=is_subject and pattern.re_referral,
+        escalating=is_subject and pattern.escalating,
+    )
+
+
+def _names(row: Any, subject: ContactSubject) -> bool:
+    """Whether the person in a row is the subject, by _same_person's conditions."""
+    return bool(
+        (subject.nhs_number and row.nhs_number == subject.nhs_number)
+        or (subject.upn and row.upn == subject.upn)
+        or (
+            subject.given_name_norm
+            and subject.family_name_norm
+            and subject.date_of_birth
+            and (row.family_name_norm, row.given_name_norm, row.date_of_birth)
+            == (subject.family_name_norm, subject.given_name_norm, subject.date_of_birth)
         )
-    return found
+    )
 
 
 def _same_person(subject: ContactSubject) -> list[ColumnElement[bool]]:

@@ -5,48 +5,23 @@ checks, writes, records a domain event and a ledger entry, and commits once.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from joinedup import clock
 from joinedup.actor import Actor
 from joinedup.audit.services import record
 from joinedup.directory.rules import Role
-from joinedup.frontdoor import queries
-from joinedup.frontdoor.models import (
-    Contact,
-    ContactConcern,
-    ContactReferenceCounter,
-    ContactSubject,
-    DomainEvent,
-    FeedbackTask,
-    Rating,
-)
-from joinedup.frontdoor.practice import Practice, RatingRule
-from joinedup.frontdoor.rules import (
-    IDEMPOTENCY_KEY_LENGTH,
-    REASON_LENGTH,
-    Channel,
-    ContactStatus,
-    FeedbackKind,
-    FrontDoorError,
-    SubjectRole,
-    check_contact,
-    format_reference,
-    normalise_name,
-    reference_year,
-    spoken_time,
-)
-from joinedup.frontdoor.schemas import ContactIn
-from joinedup.people.queries import master_person_by_identifier
 
-# Printable ASCII, as HTTP headers carry it; clients usually send a UUID.
-_IDEMPOTENCY_KEY = re.compile(rf"[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_LENGTH}}}")
+# Taking a contact in has a module of its own (intake.py); it is a front-door service too.
+from joinedup.frontdoor.intake import Received as Received
+from joinedup.frontdoor.intake import receive_contact as receive_contact
+from joinedup.frontdoor.intake import take_contact as take_contact
+from joinedup.frontdoor.models import Contact, DomainEvent, Rating
+from joinedup.frontdoor.practice import Practice, RatingRule
+from joinedup.frontdoor.rules import REASON_LENGTH, ContactStatus, FrontDoorError, spoken_time
 
 
 class ContactNotFound(FrontDoorError):
@@ -58,157 +33,6 @@ class ContactNotFound(FrontDoorError):
 
 class ConcurrentChange(FrontDoorError):
     """Someone changed the contact after the actor read it; nothing the actor sent was saved."""
-
-
-@dataclass(frozen=True)
-class Received:
-    """The contact, and whether this call made it (False: a retry found the one made before)."""
-
-    contact: Contact
-    created: bool
-
-
-def receive_contact(
-    session: Session,
-    actor: Actor,
-    data: ContactIn,
-    practice: Practice,
-    idempotency_key: str | None = None,
-    channel: Channel = Channel.WEB,
-) -> Received:
-    """Take in a contact from the professional acting, and give it a reference at once.
-
-    A retry with the same idempotency key from the same referrer returns the contact the first
-    call made and changes nothing. Raises InvalidContact listing every problem with the
-    contact, or FrontDoorError when the actor is not a professional or the key is unusable.
-    """
-    received = take_contact(session, actor, data, practice, idempotency_key, channel)
-    if received.created:
-        session.commit()
-    return received
-
-
-def take_contact(
-    session: Session,
-    actor: Actor,
-    data: ContactIn,
-    practice: Practice,
-    idempotency_key: str | None = None,
-    channel: Channel = Channel.WEB,
-) -> Received:
-    """receive_contact without its commit, for a use case that writes more in the same
-    transaction (sending a draft deletes it; an import takes in many): the caller commits.
-
-    A retry found (created False) has rolled the transaction back, everything the caller wrote
-    in it too, as it gives the reference number back. Raises as receive_contact does.
-    """
-    if actor.professional_id is None or actor.agency_id is None:
-        raise FrontDoorError(
-            "Contacts are raised by a professional: sign in as one, or use an API token "
-            "issued to one"
-        )
-    key = _check_idempotency_key(idempotency_key)
-    now = clock.now()
-    checked = check_contact(data, practice, now.astimezone(clock.LONDON).date())
-    # The reference comes first: it is the transaction's first write, so concurrent intakes
-    # queue here (PostgreSQL's row lock, SQLite's one writer), and the retry look-up after it
-    # sees every contact committed before, so two sends of one key cannot both get in.
-    reference = _next_reference(session, practice, now)
-    if key is not None:
-        earlier = queries.contact_by_idempotency_key(session, actor.professional_id, key)
-        if earlier is not None:
-            session.rollback()  # gives the reference number back
-            return Received(earlier, created=False)
-    contact = Contact(
-        reference=reference,
-        received_at=now,
-        updated_at=now,
-        version=1,
-        channel=channel.value,
-        referrer_professional_id=actor.professional_id,
-        referrer_agency_id=actor.agency_id,
-        what_happened=checked.what_happened,
-        urgency=checked.urgency.value,
-        consent=checked.consent.value,
-        consent_not_sought_reason=(
-            checked.consent_not_sought_reason.value if checked.consent_not_sought_reason else None
-        ),
-        idempotency_key=key,
-        status=ContactStatus.RECEIVED.value,
-        # WT 2023: decide next steps within one working day of receipt (configurable).
-        decision_due_at=practice.decision_due.due(practice.calendar, now),
-    )
-    # WT 2023: the referrer is owed an acknowledgement within one working day (configurable).
-    contact.feedback_tasks = [
-        FeedbackTask(
-            kind=FeedbackKind.ACKNOWLEDGEMENT.value,
-            due_at=practice.acknowledgement_due.due(practice.calendar, now),
-        )
-    ]
-    contact.concerns = [
-        ContactConcern(category=code, position=i)
-        for i, code in enumerate(checked.concern_categories)
-    ]
-    contact.subjects = [
-        ContactSubject(
-            position=i,
-            role=s.role.value,
-            kind=s.kind.value,
-            given_name=s.given_name,
-            family_name=s.family_name,
-            given_name_norm=normalise_name(s.given_name),
-            family_name_norm=normalise_name(s.family_name),
-            date_of_birth=s.date_of_birth,
-            due_date=s.due_date,
-            nhs_number=s.nhs_number,
-            upn=s.upn,
-            address=s.address,
-            postcode=s.postcode,
-            relationship_to_subject=s.relationship,
-            master_person_id=master_person_by_identifier(session, s.nhs_number, s.upn),
-        )
-        for i, s in enumerate(checked.subjects)
-    ]
-    session.add(contact)
-    session.flush()
-    known = queries.known_people(session, contact, practice)
-    record_event(
-        session,
-        actor,
-        "contact.received",
-        contact,
-        channel=channel.value,
-        urgency=contact.urgency,
-        concern_categories=list(checked.concern_categories),
-        consent=contact.consent,
-        subjects=[s.kind for s in contact.subjects if s.role == SubjectRole.SUBJECT],
-        household_members=sum(1 for s in contact.subjects if s.role != SubjectRole.SUBJECT),
-        matched_to_people_index=sum(1 for s in contact.subjects if s.master_person_id),
-        re_referral=any(person.re_referral for person in known),
-        escalating=any(person.escalating for person in known),
-    )
-    matched = [s for s in contact.subjects if s.master_person_id is not None]
-    if matched or any(person.is_known for person in known):
-        # Who is already known, as codes and counts: the chronology reads it per contact.
-        record_event(
-            session,
-            actor,
-            "contact.matched",
-            contact,
-            people_index=len(matched),
-            known_from_contacts=sum(1 for person in known if person.is_known),
-            open_contacts=sum(len(person.open_contacts) for person in known),
-        )
-    record(
-        session,
-        actor,
-        "referrer:contact:received",
-        "contact",
-        contact.id,
-        reference=contact.reference,
-        channel=channel.value,
-    )
-    return Received(contact, created=True)
 
 
 def rate_contact(
@@ -372,47 +196,6 @@ def _concurrent_change(session: Session, contact: Contact, practice: Practice) -
         "if it is still needed",
         field="version",
     )
-
-
-def _check_idempotency_key(key: str | None) -> str | None:
-    if key is None:
-        return None
-    if not _IDEMPOTENCY_KEY.fullmatch(key):
-        raise FrontDoorError(
-            f"An idempotency key must be 1 to {IDEMPOTENCY_KEY_LENGTH} printable characters "
-            "without spaces, like a UUID",
-            field="idempotency_key",
-        )
-    return key
-
-
-def _next_reference(session: Session, practice: Practice, received_at: dt.datetime) -> str:
-    """The next reference for the year, safe when many contacts arrive at once.
-
-    One UPDATE ... RETURNING adds one and reads the result atomically: on PostgreSQL the row
-    lock queues concurrent intakes until each commits; SQLite has one writer at a time. A
-    rolled-back intake gives its number back, so references have no gaps.
-    """
-    year = reference_year(received_at)
-    bump = (
-        update(ContactReferenceCounter)
-        .where(ContactReferenceCounter.year == year)
-        .values(last_number=ContactReferenceCounter.last_number + 1)
-        .returning(ContactReferenceCounter.last_number)
-    )
-    number = session.scalar(bump)
-    if number is None:  # the year's first contact: make its counter (once, whoever races)
-        insert = (
-            postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        )
-        session.execute(
-            insert(ContactReferenceCounter)
-            .values(year=year, last_number=0)
-            .on_conflict_do_nothing(index_elements=["year"])
-        )
-        number = session.scalar(bump)
-    assert number is not None
-    return format_reference(practice.reference_prefix, year, number)
 
 
 def record_event(
