@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from joinedup.clock import LONDON
 from joinedup.governance.rules import ReviewReason
 from joinedup.governance.sar import SECTIONS
+from joinedup.identifiers import format_nhs_number
 
 # Keys whose words are not simply the key with spaces.
 LABELS = {
@@ -51,7 +52,7 @@ def label(key: str) -> str:
 def shown(value: Any) -> str:
     """A plain value as people read it: times in London time, days in words, yes and no."""
     if value is None:
-        return "Not known"
+        return "None recorded"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, str) and _TIME.match(value):
@@ -71,6 +72,7 @@ def _environment() -> Environment:
     )
     env.filters["label"] = label
     env.filters["shown"] = shown
+    env.filters["nhs"] = format_nhs_number
     env.globals["reasons"] = {r.value: r.label for r in ReviewReason}
     env.globals["sections"] = SECTIONS
     return env

@@ -22,7 +22,17 @@ from joinedup.db import make_engine, make_session_factory
 from joinedup.frontdoor.practice import current_practice
 from joinedup.web import api
 from joinedup.web.deps import ANON_CSRF_COOKIE, CsrfRejected, NotFound, SignInRequired
-from joinedup.web.routes import admin, agreements, contacts, decisions, home, raise_concern, signin
+from joinedup.web.routes import (
+    admin,
+    agreements,
+    contacts,
+    decisions,
+    home,
+    identities,
+    raise_concern,
+    signin,
+    subject_access,
+)
 from joinedup.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
@@ -52,7 +62,17 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     app.mount("/api", api.create_api(app.state))
-    for module in (signin, home, admin, contacts, decisions, raise_concern, agreements):
+    for module in (
+        signin,
+        home,
+        admin,
+        contacts,
+        decisions,
+        raise_concern,
+        agreements,
+        subject_access,
+        identities,
+    ):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)
