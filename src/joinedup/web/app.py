@@ -28,7 +28,6 @@ from joinedup.web.routes import (
     contacts,
     decisions,
     home,
-    identities,
     raise_concern,
     signin,
     subject_access,
@@ -71,7 +70,6 @@ def create_app(
         raise_concern,
         agreements,
         subject_access,
-        identities,
     ):
         app.include_router(module.router)
 
