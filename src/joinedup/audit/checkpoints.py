@@ -23,7 +23,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnClause, func, literal_column, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from joinedup import clock
@@ -150,21 +150,6 @@ def _sign(body: dict[str, Any], key: str) -> str:
 # which PostgreSQL is asked to write too, so one cheap rewrite gives `isoformat()`'s text.
 _AT = {"sqlite": "at", "postgresql": "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"}
 _AT_LENGTH = 26
-# PostgreSQL hashes each entry itself and says whether it matched, so only ids and hashes cross
-# to Python: audit.rules.entry_hash's canonical JSON written in SQL (to_json escapes a string as
-# json.dumps(ensure_ascii=False) does). An entry it finds wrong is hashed again exactly.
-_HASHED_BY_SERVER: ColumnClause[Any] = literal_column(
-    "encode(sha256(convert_to("
-    """'{"action":' || to_json(action)::text"""
-    """ || ',"actor_label":' || to_json(actor_label)::text"""
-    """ || ',"actor_user_id":' || coalesce(actor_user_id::text, 'null')"""
-    """ || ',"at":"' || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')"""
-    """ || CASE to_char(at, 'US') WHEN '000000' THEN '' ELSE '.' || to_char(at, 'US') END"""
-    """ || '+00:00","detail":' || to_json(detail)::text"""
-    """ || ',"object_id":' || to_json(object_id)::text"""
-    """ || ',"object_type":' || to_json(object_type)::text"""
-    """ || ',"prev":"' || prev_hash || '"}', 'UTF8')), 'hex') = entry_hash"""
-)
 
 
 def _entries(dialect: str) -> tuple[Any, ...]:
@@ -183,23 +168,18 @@ def _entries(dialect: str) -> tuple[Any, ...]:
     )
 
 
-_CHECKED = (AuditEntry.id, _HASHED_BY_SERVER, AuditEntry.prev_hash, AuditEntry.entry_hash)
-
-
-def _batches(
-    session: Session, columns: Sequence[Any], first_id: int, until_id: int | None
-) -> Iterator[Sequence[Any]]:
-    """The columns of every entry from `first_id` as plain tuples, in id order, in large keyset
-    batches.
+def _batches(session: Session, until_id: int | None) -> Iterator[Sequence[Any]]:
+    """Every entry as a plain tuple of text (`_entries`), in id order, in large keyset batches.
 
     Read through the driver's own cursor: ORM objects, and even SQLAlchemy's result rows, cost
     more to build than the hashing does. The statement is still built by SQLAlchemy, for the
     dialect, with the ids (integers we produce) written in as literals.
     """
     connection = session.connection()
+    columns = _entries(connection.dialect.name)
     cursor = connection.connection.cursor()
     try:
-        last_id = first_id - 1
+        last_id = 0
         while True:
             query = select(*columns).where(AuditEntry.id > last_id)
             if until_id is not None:
@@ -221,29 +201,20 @@ def _walk(
 ) -> tuple[LedgerReport, str]:
     """Check every entry in chain order.
 
-    A batch is checked whole, cheaply: by PostgreSQL (`_HASHED_BY_SERVER`), or by Python a
-    column at a time with the loops in C (`_batch_intact`). Only a batch that fails is walked
-    entry by entry, hashed exactly as `audit.services` wrote it (`audit.rules.entry_hash`), to
-    name the first entry that is wrong and say how.
+    A batch is checked whole, a column at a time with the loops in C (`_links_intact`,
+    `_batch_intact`). Only a batch that fails is walked entry by entry, hashed exactly as
+    `audit.services` wrote it (`audit.rules.entry_hash`), to name the first entry that is wrong
+    and say how.
     """
     prev_hash = GENESIS_HASH
     count = 0
     if through is not None and through.entries == 0 and through.head_hash != GENESIS_HASH:
         return LedgerReport(0, None, "the checkpoint's head does not start a chain"), prev_hash
-    dialect = session.get_bind().dialect.name
-    by_server = dialect == "postgresql"
     collecting = gc.isenabled()
     gc.disable()  # each batch makes a million objects and frees them: nothing to collect
     try:
-        columns = _CHECKED if by_server else _entries(dialect)
-        for rows in _batches(session, columns, 1, until_id):
-            intact = _links_intact(rows, prev_hash) and (
-                all(row[1] for row in rows) if by_server else _batch_intact(rows)
-            )
-            if not intact:
-                if by_server:
-                    whole = _batches(session, _entries(dialect), rows[0][0], rows[-1][0])
-                    rows = [entry for batch in whole for entry in batch]
+        for rows in _batches(session, until_id):
+            if not (_links_intact(rows, prev_hash) and _batch_intact(rows)):
                 broken = _first_break(rows, count, prev_hash, through)
                 if broken is not None:
                     return broken, prev_hash
