@@ -149,14 +149,15 @@ def for_review(value: Any, reason: ReviewReason, why: str = "") -> Any:
 def marks_in(document: Any) -> Counter[str]:
     """How many marks for review a document holds, by reason."""
     found: Counter[str] = Counter()
-    if isinstance(document, dict):
-        if "for_review" in document:
-            found[document["for_review"]] += 1
-        for value in document.values():
-            found.update(marks_in(value))
-    elif isinstance(document, list):
-        for value in document:
-            found.update(marks_in(value))
+    waiting = [document]
+    while waiting:
+        value = waiting.pop()
+        if isinstance(value, dict):
+            if "for_review" in value:
+                found[value["for_review"]] += 1
+            waiting.extend(value.values())
+        elif isinstance(value, list):
+            waiting.extend(value)
     return found
 
 
