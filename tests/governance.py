@@ -28,7 +28,7 @@ from joinedup.people.schemas import COLUMN_NAMES
 from joinedup.sharing import decisions
 from joinedup.sharing.gate import person_reference
 from tests.factories import ADMIN
-from tests.frontdoor import PRACTICE, a_contact, person, rate
+from tests.frontdoor import PRACTICE, a_contact, rate
 from tests.ig_scenario import Partnership
 
 JADE_NHS = "9434765919"
@@ -68,7 +68,7 @@ class JadeCase(Partnership):
         assert self.jade_record.master_person_id is not None
         self.jade = self.jade_record.master_person_id
         self.reference = person_reference(self.jade)
-        self.alice = person(db, "Alice", (Role.REFERRER,), self.police)
+        self.alice = self.person("Alice", self.police, Role.REFERRER, password=password)
         self.contact = self.raise_concern()
         self.work_it(self.contact)
         # Pat works Jade's case and reads her police record through the gate.

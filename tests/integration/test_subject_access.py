@@ -201,6 +201,33 @@ def test_an_nhs_number_finds_the_person_and_a_merged_reference_finds_who_they_be
         assert len(made.document["sharing_decisions"]) == 2
 
 
+def test_someone_known_only_from_a_contact_is_found_by_nhs_number_and_named_by_its_row(
+    db: Session, case: JadeCase
+) -> None:
+    about_ann = case.raise_concern(
+        subjects=[
+            {
+                "kind": "adult",
+                "given_name": "Ann",
+                "family_name": "Lee",
+                "nhs_number": "401 023 2137",
+            }
+        ]
+    )
+
+    made = export(db, case.ian, "4010232137")
+
+    assert made.person.references == [] and made.person.key == "4010232137"
+    assert [c["reference"] for c in made.document["contacts"]] == [about_ann.reference]
+    entry = db.get(AuditEntry, made.audit_entry_id)
+    assert entry is not None
+    assert (entry.object_type, entry.object_id) == (
+        "contact_subject",
+        str(about_ann.subjects[0].id),
+    )
+    assert "4010232137" not in entry.detail
+
+
 def test_a_reference_or_number_that_is_wrong_or_names_no_one_says_so_and_records_nothing(
     db: Session, case: JadeCase
 ) -> None:
@@ -208,7 +235,7 @@ def test_a_reference_or_number_that_is_wrong_or_names_no_one_says_so_and_records
     problems = {
         "P99999999": "There is no person P99999999 in the hub: check the reference",
         "943 476 5918": "NHS number 943 476 5918 fails its check digit",
-        "401 023 2137": "No record or contact in the hub carries NHS number 401 023 2137",
+        "400 000 0039": "No record or contact in the hub carries NHS number 400 000 0039",
         "Jade Smith": "Enter a master person reference like P00000042, or an NHS number",
         "": "Enter a master person reference like P00000042, or an NHS number",
     }
