@@ -10,10 +10,12 @@ the other.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from joinedup import clock
@@ -77,3 +79,32 @@ def import_county(session: Session, trained: TrainedCounty) -> None:
     import_directory(session, ADMIN, batch)
     with clock.frozen_at(AFTER_EXTRACTS):
         import_extracts(session, trained.files, lambda: None)
+
+
+def held_open(engine: Engine, load: Callable[[Session], object]) -> Iterator[Connection]:
+    """A connection holding what `load` wrote, uncommitted, until the generator is closed.
+
+    For a module-scoped fixture: load once, then give each test `savepoint_session`.
+    """
+    connection = engine.connect()
+    outer = connection.begin()
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+        load(session)
+    try:
+        yield connection
+    finally:
+        outer.rollback()
+        connection.close()
+
+
+def savepoint_session(connection: Connection) -> Iterator[Session]:
+    """A session over what the connection holds; everything it commits is undone after."""
+    savepoint = connection.begin_nested()
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield session
+    finally:
+        session.close()
+        savepoint.rollback()

@@ -8,12 +8,22 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from joinedup.accounts.queries import actor_for_user
 from joinedup.cli import app
 from joinedup.cli.common import Failure
+from joinedup.db import make_engine
+from joinedup.directory.rules import AgencyKind, Role
 from joinedup.linkage import model_file
+from joinedup.linkage.models import ReviewTask
+from joinedup.linkage.review.services import decide_review
+from joinedup.people.models import AgencyRecord
+from tests.factories import create_agency, create_user
 from tests.linkage_county import LINKAGE_GROUP, trained_county
+from tests.linkage_review_scenario import load_scenario, saved_model
 
 pytestmark = LINKAGE_GROUP
 runner = CliRunner()
@@ -141,3 +151,47 @@ def test_link_files_writes_a_person_for_every_row_of_every_file(
     joined = sum(person_of[a] == person_of[b] for a, b in same)
     assert joined >= 0.95 * len(same)
     assert f"Linked {len(rows):,} rows from {len(files)} files" in result.output
+
+
+def test_reviewers_answers_are_written_as_labels_and_the_links_checked_against_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    engine = make_engine(f"sqlite:///{tmp_path / DATABASE}")
+    with Session(engine) as db:
+        for code, kind in (
+            ("NOTTS-POLICE", AgencyKind.POLICE),
+            ("NOTTS-COMMUNITY", AgencyKind.COMMUNITY_HEALTH),
+            ("ACUTE-TRENT", AgencyKind.ACUTE_TRUST),
+        ):
+            create_agency(db, kind, code=code)
+        scenario = load_scenario(db, saved_model(tmp_path_factory))
+        manager = actor_for_user(create_user(db, roles=(Role.MASH_MANAGER,)))
+        for pair, outcome in ((("POL-1", "COM-1"), "same"), (("POL-1", "ACU-1"), "apart")):
+            task = db.get(ReviewTask, scenario.task(*pair))
+            assert task is not None
+            decide_review(db, manager, task.id, outcome, "Compared", task.updated_at.isoformat())
+        # Then the links go wrong (as an older model's run might): the police's and the
+        # hospital's records, answered apart, end up joined.
+        hospital = db.scalars(select(AgencyRecord).where(AgencyRecord.record_id == "ACU-1")).one()
+        police = db.scalars(select(AgencyRecord).where(AgencyRecord.record_id == "POL-1")).one()
+        hospital.master_person_id = police.master_person_id
+        db.commit()
+    engine.dispose()
+    out = tmp_path / "labels.csv"
+
+    written = runner.invoke(app, ["link", "labels", "--out", str(out)])
+    evaluated = runner.invoke(app, ["link", "evaluate"])
+
+    assert written.exit_code == 0, written.output
+    with out.open() as handle:
+        rows = [(r["record_id_l"], r["record_id_r"], r["same"]) for r in csv.DictReader(handle)]
+    assert sorted(rows) == [("POL-1", "ACU-1", "0"), ("POL-1", "COM-1", "1")]
+    assert evaluated.exit_code == 0, evaluated.output
+    assert "comparing with reviewers' answers only" in evaluated.output
+    assert (
+        "Reviewers' answers: 2 pairs (1 the same person, 1 not); the links agree with 1."
+        in evaluated.output
+    )

@@ -25,7 +25,15 @@ from joinedup.people.models import AgencyRecord, MasterPerson
 from joinedup.synthetic import County
 from tests.conftest import BACKENDS
 from tests.factories import ADMIN
-from tests.linkage_county import CONFIG, LINKAGE_GROUP, TrainedCounty, import_county, trained_county
+from tests.linkage_county import (
+    CONFIG,
+    LINKAGE_GROUP,
+    TrainedCounty,
+    held_open,
+    import_county,
+    savepoint_session,
+    trained_county,
+)
 
 pytestmark = LINKAGE_GROUP
 
@@ -43,29 +51,13 @@ def model(trained: TrainedCounty) -> LinkageModel:
 @pytest.fixture(scope="module", params=BACKENDS)
 def imported(request: pytest.FixtureRequest, trained: TrainedCounty) -> Iterator[Connection]:
     """A connection on each database in turn, holding the imported county uncommitted."""
-    connection: Connection = request.getfixturevalue(f"{request.param}_engine").connect()
-    outer = connection.begin()
-    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
-        import_county(session, trained)
-    try:
-        yield connection
-    finally:
-        outer.rollback()
-        connection.close()
+    engine = request.getfixturevalue(f"{request.param}_engine")
+    yield from held_open(engine, lambda session: import_county(session, trained))
 
 
 @pytest.fixture
 def db(imported: Connection) -> Iterator[Session]:
-    """A session over the imported county; everything it commits is undone after the test."""
-    savepoint = imported.begin_nested()
-    session = Session(
-        bind=imported, join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
-    try:
-        yield session
-    finally:
-        session.close()
-        savepoint.rollback()
+    yield from savepoint_session(imported)
 
 
 @pytest.fixture

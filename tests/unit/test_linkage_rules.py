@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from joinedup.linkage.evaluation import EvaluationError, evaluate
+from joinedup.linkage.evaluation import EvaluationError, against_labels, evaluate
 from joinedup.linkage.rules import (
     Band,
     Pair,
@@ -137,3 +137,19 @@ def test_evaluation_counts_pairs_and_whole_people() -> None:
 def test_evaluation_refuses_records_missing_from_the_truth() -> None:
     with pytest.raises(EvaluationError, match="not in the truth"):
         evaluate({"a": 1, "z": 1}, {"a": "P1"})
+
+
+def test_reviewers_answers_count_as_agreed_when_the_linking_says_the_same() -> None:
+    linked = {"a": 1, "b": 1, "c": 2, "d": None}
+    answers = [
+        ("a", "b", True),  # together, as answered
+        ("a", "c", False),  # apart, as answered
+        ("b", "c", True),  # apart, but answered the same person
+        ("d", "c", False),  # a record with no person is apart from everyone
+        ("a", "z", True),  # z is not linked at all
+    ]
+
+    found = against_labels(linked, answers)
+
+    assert (found.same, found.apart, found.agreeing, found.unknown) == (3, 2, 3, 1)
+    assert found.labels == 5

@@ -12,9 +12,10 @@ from joinedup.actor import Actor
 from joinedup.cli.common import Failure, console, current_engine, session_on, settings
 from joinedup.linkage import engine, model_file
 from joinedup.linkage.batch import BlockingRefused, check_blocking
-from joinedup.linkage.evaluation import Evaluation, EvaluationError, evaluate
+from joinedup.linkage.evaluation import Evaluation, EvaluationError, against_labels, evaluate
 from joinedup.linkage.files import FileRejected, link_files, write_clusters
 from joinedup.linkage.queries import linked_records, open_review_tasks, records_to_link
+from joinedup.linkage.review.queries import review_labels
 from joinedup.linkage.services import LinkageError, run_linkage, undo_merge
 from joinedup.linkage.settings import LinkageConfigError, LinkageSettings, load_linkage_settings
 from joinedup.linkage.spec import PERSON_SPEC, Rule, parse_rule, person_frame_row
@@ -25,6 +26,15 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+LABEL_COLUMNS = (
+    "source_l",
+    "record_id_l",
+    "source_r",
+    "record_id_r",
+    "same",
+    "decided_by",
+    "decided_at",
+)
 BLOCK_ON_HELP = (
     "A blocking rule to use instead of the model's: columns joined by '+', like "
     "'family_name + date_of_birth'. Repeat for several."
@@ -111,22 +121,58 @@ def evaluate_links(
         "truth/records.csv under the data directory]",
     ),
 ) -> None:
-    """Compare the links with a ground truth: pairwise precision, recall and F1, and clusters."""
+    """Compare the links with a ground truth (pairwise precision, recall and F1, and clusters)
+    and with reviewers' answers, the pairs people decided."""
     config = settings()
     path = truth or config.data_dir / "county" / "truth" / "records.csv"
-    known = _read_truth(path)
     with session_on(current_engine(config)) as session:
         linked = linked_records(session)
         waiting = open_review_tasks(session)
-    try:
-        result = evaluate(linked, known)
-    except EvaluationError as error:
-        raise Failure(
-            f"The links and {path} do not cover the same records: {error}. Evaluate against "
-            "the truth of the extracts that were imported."
-        ) from None
-    _print_evaluation(result)
-    _say(f"  {waiting:,} pairs waiting for review (counted as not linked)")
+        labels = review_labels(session)
+    known = _read_truth(path) if truth or path.exists() or not labels else None
+    if known is not None:
+        try:
+            result = evaluate(linked, known)
+        except EvaluationError as error:
+            raise Failure(
+                f"The links and {path} do not cover the same records: {error}. Evaluate "
+                "against the truth of the extracts that were imported."
+            ) from None
+        _print_evaluation(result)
+        _say(f"  {waiting:,} pairs waiting for review (counted as not linked)")
+    else:
+        _say(f"There is no truth file at {path}: comparing with reviewers' answers only.")
+    if labels:
+        pairs = [(label.left, label.right, label.same) for label in labels]
+        by_links = against_labels(linked, pairs)
+        _say(
+            f"Reviewers' answers: {by_links.labels:,} pairs ({by_links.same:,} the same "
+            f"person, {by_links.apart:,} not); the links agree with {by_links.agreeing:,}."
+        )
+        if known is not None:
+            by_truth = against_labels(known, pairs)
+            _say(f"  The truth agrees with {by_truth.agreeing:,} of the reviewers' answers.")
+
+
+@app.command("labels")
+def labels(
+    out: Path = typer.Option(..., "--out", help="Where to write the decided pairs (CSV)"),
+) -> None:
+    """Write every pair a reviewer decided, as labels for measuring the linkage elsewhere.
+
+    Columns: source_l,record_id_l,source_r,record_id_r,same (1 or 0),decided_by,decided_at;
+    a source is the agency's code.
+    """
+    with session_on(current_engine(settings())) as session:
+        decided = review_labels(session)
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(LABEL_COLUMNS)
+        for label in decided:
+            writer.writerow(
+                (*label.left, *label.right, int(label.same), label.decided_by, label.decided_at)
+            )
+    _say(f"Wrote {len(decided):,} decided pairs to {out}.")
 
 
 @app.command("files")

@@ -9,12 +9,15 @@ Cluster-level: how many real people came out exactly right (all their records, a
 theirs, in one person), how many were split over several, and how many of the linkage's
 people mix records of two or more real people: the error that shows one person's history as
 another's.
+
+Reviewers' answers are labels too: `against_labels` counts how many of them a linking (or
+the synthetic county's truth) agrees with.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from math import comb
 from typing import TypeVar
@@ -101,3 +104,36 @@ def evaluate(
 
 def _example(keys: set[_Record]) -> str:
     return ", ".join(str(key) for key in sorted(keys, key=str)[:3])
+
+
+@dataclass(frozen=True)
+class LabelAgreement:
+    """How far a linking agrees with labelled pairs (reviewers' answers)."""
+
+    same: int  # pairs labelled one person
+    apart: int  # pairs labelled two people
+    agreeing: int  # labels the linking agrees with
+    unknown: int  # labels about a record the linking does not cover
+
+    @property
+    def labels(self) -> int:
+        return self.same + self.apart
+
+
+def against_labels(
+    person_of: Mapping[_Record, Hashable | None],
+    labels: Iterable[tuple[_Record, _Record, bool]],
+) -> LabelAgreement:
+    """Count the labelled pairs (a, b, same) that `person_of` puts together exactly when the
+    label says they are one person. A record with no person is apart from everyone."""
+    same = apart = agreeing = unknown = 0
+    for left, right, is_same in labels:
+        same += is_same
+        apart += not is_same
+        if left not in person_of or right not in person_of:
+            unknown += 1
+            continue
+        first, second = person_of[left], person_of[right]
+        together = first is not None and first == second
+        agreeing += together == is_same
+    return LabelAgreement(same, apart, agreeing, unknown)

@@ -123,3 +123,43 @@ class ReviewTask(Base):
 
     agency_record: Mapped[AgencyRecord] = relationship(foreign_keys=[agency_record_id])
     other_agency_record: Mapped[AgencyRecord] = relationship(foreign_keys=[other_agency_record_id])
+    decisions: Mapped[list[ReviewDecision]] = relationship(
+        back_populates="task", order_by="ReviewDecision.id"
+    )
+
+    @property
+    def waiting(self) -> bool:
+        """Whether it is in the review queue: open, or looked at and not yet sure."""
+        return self.status in (ReviewStatus.OPEN, ReviewStatus.UNSURE)
+
+    @property
+    def record_ids(self) -> tuple[int, int]:
+        return (self.agency_record_id, self.other_agency_record_id)
+
+
+class ReviewDecision(Base):
+    """A reviewer's answer to a review task: every one kept, "not sure" too.
+
+    The task holds the latest; these are its history, and decided pairs are the labels that
+    evaluation and every later run take as true (a person's decision is final until a person
+    changes it).
+    """
+
+    __tablename__ = "linkage_review_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("linkage_review_tasks.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(12), comment="same, apart or unsure")
+    reason: Mapped[str] = mapped_column(Text, comment="the reviewer's, in their words")
+    match_probability: Mapped[float] = mapped_column(Float, comment="the score they were shown")
+    actor_user_id: Mapped[int | None] = mapped_column(
+        comment="no foreign key, as in the ledger; empty for an operator's command"
+    )
+    actor_label: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime]
+    merge_id: Mapped[int | None] = mapped_column(
+        ForeignKey("master_person_merges.id"),
+        comment="the merge that linking made, or that deciding apart undid",
+    )
+
+    task: Mapped[ReviewTask] = relationship(back_populates="decisions")

@@ -168,19 +168,24 @@ class _Level:
     tf_weight: float
 
 
-class OnlineMatcher:
-    """The records held in memory, indexed by the model's blocking rules, scored in Python."""
+# How common a value is among all records of a column (0 when unknown): what a
+# term-frequency adjustment needs. The online matcher counts its own records; the review
+# queue asks the database.
+TermFrequency = Callable[[str, Any], float]
 
-    def __init__(self, model: LinkageModel, records: Iterable[Record]) -> None:
+
+class PairScorer:
+    """The trained model's weights, read through Splink's settings, for scoring one pair."""
+
+    def __init__(self, model: LinkageModel) -> None:
         if model.spec.name != PERSON_SPEC.name:
             raise ValueError(f"online matching knows the person model, not {model.spec.name}")
         # Splink's own reading of the model: defaults for untrained levels, the exact match's
         # u for term frequencies, the labels.
         settings = SettingsCreator.from_path_or_dict(model.splink_settings).get_settings("duckdb")
         prior = settings._probability_two_random_records_match
-        self._prior = math.log2(prior / (1 - prior))
-        self._rules: tuple[Rule, ...] = model.blocking_rules
-        self._comparisons: list[tuple[str, str, list[Condition], list[_Level]]] = []
+        self.prior = math.log2(prior / (1 - prior))
+        self.comparisons: list[tuple[str, str, list[Condition], list[_Level]]] = []
         for comparison in settings.comparisons:
             name = comparison.output_column_name
             null_column, conditions = PERSON_LEVELS[name]
@@ -200,7 +205,53 @@ class OnlineMatcher:
             ]
             if len(levels) != len(conditions) + 1:
                 raise ValueError(f"the model's {name} has levels this matcher does not know")
-            self._comparisons.append((name, null_column, conditions, levels))
+            self.comparisons.append((name, null_column, conditions, levels))
+
+    @property
+    def tf_columns(self) -> set[str]:
+        """The columns whose values' frequencies adjust an exact match's weight."""
+        return {
+            level.tf_column
+            for _, _, _, levels in self.comparisons
+            for level in levels
+            if level.tf_column
+        }
+
+    def score(self, left: Record, right: Record, frequency: TermFrequency) -> Candidate:
+        """The model's match weight for two records, with each comparison's part in it."""
+        parts = [Contribution("prior", "Two records drawn at random", self.prior)]
+        for name, null_column, conditions, levels in self.comparisons:
+            if left[null_column] is None or right[null_column] is None:
+                parts.append(Contribution(name, f"{name} is missing", 0.0))
+                continue
+            index = next((i for i, meets in enumerate(conditions) if meets(left, right)), -1)
+            level = levels[index]
+            weight = level.weight
+            if level.tf_column:
+                # Splink's adjustment: the exact match's u over how common the value is.
+                common = max(
+                    frequency(level.tf_column, left[level.tf_column]),
+                    frequency(level.tf_column, right[level.tf_column]),
+                )
+                if common:
+                    weight += level.tf_weight * (math.log2(level.u) - math.log2(common))
+            parts.append(Contribution(name, level.label, weight))
+        total = sum(part.match_weight for part in parts)
+        return Candidate(
+            master_person_id=right.get("master_person_id") or 0,
+            record_id=right.get("unique_id") or 0,
+            match_weight=total,
+            match_probability=1 / (1 + 2**-total),
+            contributions=tuple(parts),
+        )
+
+
+class OnlineMatcher:
+    """The records held in memory, indexed by the model's blocking rules, scored in Python."""
+
+    def __init__(self, model: LinkageModel, records: Iterable[Record]) -> None:
+        self._scorer = PairScorer(model)
+        self._rules: tuple[Rule, ...] = model.blocking_rules
         self._records: list[Record] = list(records)
         self._index: list[dict[tuple[Any, ...], list[int]]] = [{} for _ in self._rules]
         for position, record in enumerate(self._records):
@@ -221,31 +272,10 @@ class OnlineMatcher:
 
     def score(self, left: Record, right: Record) -> Candidate:
         """The model's match weight for two records, with each comparison's part in it."""
-        parts = [Contribution("prior", "Two records drawn at random", self._prior)]
-        for name, null_column, conditions, levels in self._comparisons:
-            if left[null_column] is None or right[null_column] is None:
-                parts.append(Contribution(name, f"{name} is missing", 0.0))
-                continue
-            index = next((i for i, meets in enumerate(conditions) if meets(left, right)), -1)
-            level = levels[index]
-            weight = level.weight
-            if level.tf_column:
-                # Splink's adjustment: the exact match's u over how common the value is.
-                frequency = max(
-                    self._tf[level.tf_column].get(left[level.tf_column], 0.0),
-                    self._tf[level.tf_column].get(right[level.tf_column], 0.0),
-                )
-                if frequency:
-                    weight += level.tf_weight * (math.log2(level.u) - math.log2(frequency))
-            parts.append(Contribution(name, level.label, weight))
-        total = sum(part.match_weight for part in parts)
-        return Candidate(
-            master_person_id=right.get("master_person_id") or 0,
-            record_id=right.get("unique_id") or 0,
-            match_weight=total,
-            match_probability=1 / (1 + 2**-total),
-            contributions=tuple(parts),
-        )
+        return self._scorer.score(left, right, self._frequency)
+
+    def _frequency(self, column: str, value: Any) -> float:
+        return self._tf[column].get(value, 0.0)
 
     def _blocked(self, query: Record) -> set[int]:
         found: set[int] = set()
@@ -262,14 +292,8 @@ class OnlineMatcher:
                 index.setdefault(key, []).append(position)
 
     def _term_frequencies(self) -> dict[str, dict[Any, float]]:
-        columns = {
-            level.tf_column
-            for _, _, _, levels in self._comparisons
-            for level in levels
-            if level.tf_column
-        }
         frequencies: dict[str, dict[Any, float]] = {}
-        for column in columns:
+        for column in self._scorer.tf_columns:
             counts = Counter(r[column] for r in self._records if r[column] is not None)
             total = sum(counts.values())
             frequencies[column] = {value: n / total for value, n in counts.items()}

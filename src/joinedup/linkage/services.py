@@ -26,6 +26,7 @@ from joinedup.linkage.models import (
     LinkageRun,
     MasterPersonMerge,
     RecordPersonChange,
+    ReviewDecision,
     ReviewStatus,
     ReviewTask,
 )
@@ -137,29 +138,8 @@ def undo_merge(session: Session, actor: Actor, merge_id: int) -> int:
     merge = session.get(MasterPersonMerge, merge_id)
     if merge is None:
         raise LinkageError(f"There is no merge {merge_id}.")
-    if merge.undone_at is not None:
-        raise LinkageError(f"Merge {merge_id} was already undone on {merge.undone_at:%d %B %Y}.")
     now = clock.now()
-    moved_by_merge = session.scalars(
-        select(RecordPersonChange.agency_record_id).where(
-            RecordPersonChange.merge_id == merge.id, RecordPersonChange.run_id == merge.run_id
-        )
-    ).all()
-    back = session.scalars(
-        select(AgencyRecord.id).where(
-            AgencyRecord.id.in_(moved_by_merge),
-            AgencyRecord.master_person_id == merge.into_master_person_id,
-        )
-    ).all()
-    moves = [(record_id, merge.into_master_person_id, merge.master_person_id) for record_id in back]
-    _move(session, moves, None, now, {merge.into_master_person_id: merge.id})
-    session.execute(
-        update(MasterPerson)
-        .where(MasterPerson.id == merge.master_person_id)
-        .values(merged_into_id=None)
-    )
-    merge.undone_at = now
-    merge.undone_by_label = actor.label
+    back = unmerge(session, actor, merge, now)
     kept = session.scalar(
         select(AgencyRecord.id)
         .where(AgencyRecord.master_person_id == merge.into_master_person_id)
@@ -167,7 +147,7 @@ def undo_merge(session: Session, actor: Actor, merge_id: int) -> int:
         .limit(1)
     )
     if back and kept is not None:
-        _decide_apart(session, actor, min(back), kept, merge.run_id, now)
+        _decide_apart(session, actor, min(back), kept, merge, now)
     record(
         session,
         actor,
@@ -180,6 +160,40 @@ def undo_merge(session: Session, actor: Actor, merge_id: int) -> int:
     )
     session.commit()
     return len(back)
+
+
+def unmerge(
+    session: Session, actor: Actor, merge: MasterPersonMerge, now: dt.datetime
+) -> list[int]:
+    """Move the records the merge moved (and still there) back; returns them. Does not commit.
+
+    Raises LinkageError if the merge was already undone.
+    """
+    if merge.undone_at is not None:
+        raise LinkageError(f"Merge {merge.id} was already undone on {merge.undone_at:%d %B %Y}.")
+    moved_by_merge = session.scalars(
+        select(RecordPersonChange.agency_record_id).where(
+            RecordPersonChange.merge_id == merge.id, RecordPersonChange.run_id == merge.run_id
+        )
+    ).all()
+    back = list(
+        session.scalars(
+            select(AgencyRecord.id).where(
+                AgencyRecord.id.in_(moved_by_merge),
+                AgencyRecord.master_person_id == merge.into_master_person_id,
+            )
+        )
+    )
+    moves = [(record_id, merge.into_master_person_id, merge.master_person_id) for record_id in back]
+    move_records(session, moves, None, now, {merge.into_master_person_id: merge.id})
+    session.execute(
+        update(MasterPerson)
+        .where(MasterPerson.id == merge.master_person_id)
+        .values(merged_into_id=None)
+    )
+    merge.undone_at = now
+    merge.undone_by_label = actor.label
+    return back
 
 
 def _decided_pairs(session: Session) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -238,11 +252,11 @@ def _write_people(
         for record_id, person in person_of.items()
         if current[record_id] != person
     ]
-    _move(session, moves, run_id, now, merge_of)
+    move_records(session, moves, run_id, now, merge_of)
     return len(moves)
 
 
-def _move(
+def move_records(
     session: Session,
     moves: Sequence[tuple[int, int | None, int]],
     run_id: int | None,
@@ -331,7 +345,7 @@ def _tasks_for(session: Session, keys: list[tuple[int, int]]) -> dict[tuple[int,
 
 
 def _decide_apart(
-    session: Session, actor: Actor, a: int, b: int, run_id: int, now: dt.datetime
+    session: Session, actor: Actor, a: int, b: int, merge: MasterPersonMerge, now: dt.datetime
 ) -> None:
     left, right = min(a, b), max(a, b)
     task = session.scalar(
@@ -343,15 +357,28 @@ def _decide_apart(
         task = ReviewTask(
             agency_record_id=left,
             other_agency_record_id=right,
-            run_id=run_id,
+            run_id=merge.run_id,
             match_weight=0.0,
             match_probability=0.0,
             reason=ReviewReason.MERGE_UNDONE,
             created_at=now,
         )
         session.add(task)
+    reason = f"Merge {merge.id}, which joined them, was undone."
     task.status = ReviewStatus.APART
     task.updated_at = now
     task.decided_at = now
     task.decided_by_label = actor.label
-    task.decision_reason = "The merge that joined them was undone."
+    task.decision_reason = reason
+    session.add(
+        ReviewDecision(
+            task=task,
+            outcome=ReviewStatus.APART,
+            reason=reason,
+            match_probability=task.match_probability,
+            actor_user_id=actor.user_id,
+            actor_label=actor.label,
+            decided_at=now,
+            merge_id=merge.id,
+        )
+    )

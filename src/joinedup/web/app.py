@@ -28,6 +28,7 @@ from joinedup.web.routes import (
     contacts,
     decisions,
     home,
+    identities,
     raise_concern,
     signin,
     subject_access,
@@ -70,6 +71,7 @@ def create_app(
         raise_concern,
         agreements,
         subject_access,
+        identities,
     ):
         app.include_router(module.router)
 
