@@ -274,3 +274,36 @@ def test_a_recorded_decision_not_to_share_binds_partners(
     seen = disclose_one(db, hana, CHILDREN, record, involvement=working_on(record))
     assert seen.fields == {}
     assert all("A decision not to share" in r for r in seen.withheld.values())
+
+
+def test_break_glass_over_a_decision_not_to_share_says_it_set_that_decision_aside(
+    db: Session, ava: dict[str, AgencyRecord]
+) -> None:
+    record = ava["NCC-CSC"]
+    assert record.master_person_id is not None
+    reference = person_reference(record.master_person_id)
+    sam = person(db, "Sam", agency(db, "NCC-CSC"), Role.MASH_MANAGER)
+    decisions.record_sharing_decision(
+        db,
+        sam,
+        subject_reference=reference,
+        decision="do_not_share",
+        purpose="safeguarding_children",
+        lawful_basis="public_task",
+        consent_status="not_sought",
+        para_18_reason=None,
+        categories=["demographics"],
+        with_agency_code=None,
+        reasons="Sharing now would alert the father before the strategy discussion.",
+    )
+    pat = person(db, "Pat", agency(db, "NOTTS-POLICE"), Role.MASH_PRACTITIONER)
+    decisions.open_break_glass(
+        db,
+        pat,
+        subject_reference=reference,
+        justification="Child missing overnight; the duty social worker cannot be reached.",
+    )
+    seen = disclose_one(db, pat, CHILDREN, record, involvement=working_on(record))
+    assert seen.fields["family_name"] == "Smith"
+    assert seen.decisions[C.DEMOGRAPHICS].overridden is DecisionBasis.DO_NOT_SHARE
+    assert "setting aside a decision not to share" in seen.decisions[C.DEMOGRAPHICS].reason

@@ -52,27 +52,39 @@ def decisions_for(
     on = at.astimezone(clock.LONDON).date()
     terms = gate_reads.terms_in_force(session, on)
     asking = _Asking(actor, purpose, on, terms, _answers_under(terms))
-    # The owner's recorded decision binds partners only; the actor's own agency's records need
-    # none (rules.decide: own agency).
-    partners = {pair for pair in held if pair[1] != actor.agency_id}
-    choices = gate_reads.sharing_choices(session, partners, actor.agency_id)
+    records = list(zip(subjects, held, involved, strict=True))
     decisions = [
-        {c: asking.decide(s, c, inv, choices.get(pair), False) for c in categories_of(s)}
-        for s, pair, inv in zip(subjects, held, involved, strict=True)
+        {c: asking.decide(s, c, inv, None, False) for c in categories_of(s)}
+        for s, _, inv in records
     ]
+    # Golden rule 7: an owner's recorded decision binds partners (never the actor's own agency).
+    # A decision not to share only ever refuses, after the refusals of rules 1 to 8, so it is
+    # looked up only for records something of which would be shown, or kept in the MASH.
+    ask_owners = {
+        pair
+        for (_, pair, _), decided in zip(records, decisions, strict=True)
+        if pair[1] != actor.agency_id
+        and any(
+            d.permitted or d.basis is DecisionBasis.ORIGINATOR_CONTROL for d in decided.values()
+        )
+    }
+    choices = gate_reads.sharing_choices(session, ask_owners, actor.agency_id)
+    for (s, pair, inv), decided in zip(records, decisions, strict=True):
+        if pair in choices:
+            decided.update({c: asking.decide(s, c, inv, choices[pair], False) for c in decided})
     # Break-glass is looked up only where it could change something: a refusal other than the
     # system leader's or no role's, which it never sets aside.
-    refused = {
-        pair: [c for c, d in decided.items() if not d.permitted and d.basis not in _FINAL]
-        for pair, decided in zip(held, decisions, strict=True)
-    }
-    wanted = {pair for pair, categories in refused.items() if categories}
-    if wanted and actor.user_id is not None:
-        opened = gate_reads.break_glass_open(session, actor.user_id, wanted, at)
-        for s, pair, inv, decided in zip(subjects, held, involved, decisions, strict=True):
+    refused = [
+        [c for c, d in decided.items() if not d.permitted and d.basis not in _FINAL]
+        for decided in decisions
+    ]
+    ask_glass = {pair for (_, pair, _), refusals in zip(records, refused, strict=True) if refusals}
+    if ask_glass and actor.user_id is not None:
+        opened = gate_reads.break_glass_open(session, actor.user_id, ask_glass, at)
+        for (s, pair, inv), decided, refusals in zip(records, decisions, refused, strict=True):
             if pair in opened:
                 choice = choices.get(pair)
-                decided.update({c: asking.decide(s, c, inv, choice, True) for c in refused[pair]})
+                decided.update({c: asking.decide(s, c, inv, choice, True) for c in refusals})
     return decisions
 
 
@@ -146,7 +158,7 @@ class _Asking:
 # cannot be reused for other terms while it is here; gate_reads.terms_in_force hands out one
 # object for the same terms, to every transaction while they stay the same.
 _ANSWERS: dict[int, tuple[Sequence[AgreementTerms], dict[tuple[Any, ...], Decision]]] = {}
-_MOST_TERMS, _MOST_ANSWERS = 8, 100_000
+_MOST_TERMS, _MOST_ANSWERS = 8, 20_000  # a few megabytes at most
 
 
 def _answers_under(terms: Sequence[AgreementTerms]) -> dict[tuple[Any, ...], Decision]:

@@ -12,10 +12,11 @@ request, so they are remembered:
 - between transactions, per database, while the *stamp* stays the same: the count and the
   highest id of the agreements, their parties, grants and status changes, and the agencies.
   Every change that moves what is in force adds a row (a status change for every activation,
-  suspension and expiry; terms change only in a draft), and nothing is deleted, so a new
-  request that reads the stamp (one small query) sees an agreement suspended by any process at
-  once. Only what is committed is shared: not what a transaction changed itself, nor what a
-  session joined to someone else's transaction reads (the tests' rolled-back ones).
+  suspension and expiry; terms change only in a draft), an agency's kind never changes, and
+  nothing is deleted, so a new request that reads the stamp (one small query) sees an
+  agreement suspended by any process at once. Only what is committed is shared: not what a
+  transaction changed itself, nor what a session joined to someone else's transaction reads
+  (the tests' rolled-back ones).
 """
 
 from __future__ import annotations
