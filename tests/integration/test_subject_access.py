@@ -226,6 +226,8 @@ def test_someone_known_only_from_a_contact_is_found_by_nhs_number_and_named_by_i
         str(about_ann.subjects[0].id),
     )
     assert "4010232137" not in entry.detail
+    again = export(db, case.ian, "4010232137").document["disclosures"]
+    assert [d["what"] for d in again] == ["a subject access export"]
 
 
 def test_a_reference_or_number_that_is_wrong_or_names_no_one_says_so_and_records_nothing(

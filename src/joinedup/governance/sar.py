@@ -116,7 +116,7 @@ def export_subject_access(
         session,
         actor,
         f"{'system' if actor.is_system else 'user'}:subject_access:disclosed",
-        *_ledger_object(held, contacts.subject_ids),
+        *_ledger_object(held, contacts.subject_ids, [r.id for r in records]),
         form=form,
         person_references=held.references,
         asked_by="reference" if asked.master_person_id is not None else "nhs_number",
@@ -226,12 +226,17 @@ def summary(document: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
-def _ledger_object(held: PersonHeld, subject_ids: list[int]) -> tuple[str, str]:
+def _ledger_object(
+    held: PersonHeld, subject_ids: list[int], record_ids: list[int]
+) -> tuple[str, str]:
     """What the export's ledger entry is about: the person's reference, or, for someone known
-    only from contacts not yet linked, the first contact subject (never their NHS number)."""
+    only from records or contacts not yet linked, the first of those (never their NHS number:
+    find_person found at least one)."""
     if held.found:
         return "person", held.references[0]
-    return "contact_subject", str(min(subject_ids)) if subject_ids else "none"
+    if subject_ids:
+        return "contact_subject", str(min(subject_ids))
+    return "agency_record", str(min(record_ids))
 
 
 def _plain(value: object) -> object:

@@ -253,7 +253,7 @@ def _disclosure(
     titles: Mapping[int, str],
     records: Mapping[tuple[str, str], str],
 ) -> dict[str, Any]:
-    export = entry.object_type == "person"
+    export = entry.action.endswith(":subject_access:disclosed")
     label = entry.actor_label
     who = label.rsplit(" (", 1)[0] if label.endswith(")") else label
     return {
