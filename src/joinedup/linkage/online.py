@@ -219,13 +219,41 @@ class PairScorer:
 
     def score(self, left: Record, right: Record, frequency: TermFrequency) -> Candidate:
         """The model's match weight for two records, with each comparison's part in it."""
-        parts = [Contribution("prior", "Two records drawn at random", self.prior)]
+        parts: list[Contribution] = []
+        total = self.weigh(left, right, frequency, parts)
+        return Candidate(
+            master_person_id=right.get("master_person_id") or 0,
+            record_id=right.get("unique_id") or 0,
+            match_weight=total,
+            match_probability=1 / (1 + 2**-total),
+            contributions=tuple(parts),
+        )
+
+    def weigh(
+        self,
+        left: Record,
+        right: Record,
+        frequency: TermFrequency,
+        parts: list[Contribution] | None = None,
+    ) -> float:
+        """The match weight alone, unless `parts` is given to collect each comparison's part.
+
+        Ranking weighs every blocked record and explains only the best, so this loop is
+        the matcher's hot path: no objects unless asked, the first level met wins.
+        """
+        total = self.prior
+        if parts is not None:
+            parts.append(Contribution("prior", "Two records drawn at random", self.prior))
         for name, null_column, conditions, levels in self.comparisons:
             if left[null_column] is None or right[null_column] is None:
-                parts.append(Contribution(name, f"{name} is missing", 0.0))
+                if parts is not None:
+                    parts.append(Contribution(name, f"{name} is missing", 0.0))
                 continue
-            index = next((i for i, meets in enumerate(conditions) if meets(left, right)), -1)
-            level = levels[index]
+            level = levels[-1]
+            for position, meets in enumerate(conditions):
+                if meets(left, right):
+                    level = levels[position]
+                    break
             weight = level.weight
             if level.tf_column:
                 # Splink's adjustment: the exact match's u over how common the value is.
@@ -235,15 +263,10 @@ class PairScorer:
                 )
                 if common:
                     weight += level.tf_weight * (math.log2(level.u) - math.log2(common))
-            parts.append(Contribution(name, level.label, weight))
-        total = sum(part.match_weight for part in parts)
-        return Candidate(
-            master_person_id=right.get("master_person_id") or 0,
-            record_id=right.get("unique_id") or 0,
-            match_weight=total,
-            match_probability=1 / (1 + 2**-total),
-            contributions=tuple(parts),
-        )
+            total += weight
+            if parts is not None:
+                parts.append(Contribution(name, level.label, weight))
+        return total
 
 
 class OnlineMatcher:
@@ -260,15 +283,15 @@ class OnlineMatcher:
 
     def candidates(self, query: Record, limit: int = 10) -> list[Candidate]:
         """The master persons whose records block with query, best first, at most `limit`."""
-        best: dict[int, Candidate] = {}
+        best: dict[int, tuple[float, int]] = {}  # person -> (weight, position), best record
         for position in self._blocked(query):
             record = self._records[position]
-            scored = self.score(query, record)
+            weight = self._scorer.weigh(query, record, self._frequency)
             person = record["master_person_id"]
-            if person not in best or scored.match_weight > best[person].match_weight:
-                best[person] = scored
-        ranked = sorted(best.values(), key=lambda c: (-c.match_weight, c.master_person_id))
-        return ranked[:limit]
+            if person not in best or weight > best[person][0]:
+                best[person] = (weight, position)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+        return [self.score(query, self._records[position]) for _, (_, position) in ranked]
 
     def score(self, left: Record, right: Record) -> Candidate:
         """The model's match weight for two records, with each comparison's part in it."""
