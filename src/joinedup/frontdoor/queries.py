@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from joinedup import clock
@@ -149,6 +149,41 @@ class KnownPerson:
         return bool(self.earlier_contacts or self.open_contacts)
 
 
+# Everyone a contact names, in one statement built once: any of their NHS numbers, any of their
+# UPNs, or names and dates of birth among theirs. Combinations of one person's name with
+# another's date of birth come back too, and _names sets them aside.
+_subjects = ContactSubject.__table__.c
+_contacts = Contact.__table__.c  # plain columns: run on the connection, no ORM to set up
+_NAMING_ANY = (
+    select(
+        _subjects.role,
+        _subjects.nhs_number,
+        _subjects.upn,
+        _subjects.family_name_norm,
+        _subjects.given_name_norm,
+        _subjects.date_of_birth,
+        _contacts.id,
+        _contacts.reference,
+        _contacts.received_at,
+        _contacts.status,
+    )
+    .join(Contact.__table__, _contacts.id == _subjects.contact_id)
+    .where(
+        _contacts.id != bindparam("contact_id"),
+        or_(
+            _subjects.nhs_number.in_(bindparam("nhs_numbers", expanding=True)),
+            _subjects.upn.in_(bindparam("upns", expanding=True)),
+            and_(
+                _subjects.family_name_norm.in_(bindparam("family_names", expanding=True)),
+                _subjects.given_name_norm.in_(bindparam("given_names", expanding=True)),
+                _subjects.date_of_birth.in_(bindparam("births", expanding=True)),
+            ),
+        ),
+    )
+    .order_by(_contacts.received_at.desc(), _contacts.id.desc())
+)
+
+
 def known_people(session: Session, contact: Contact, practice: Practice) -> list[KnownPerson]:
     """For each person the contact names, the other contacts about them and what they mean.
 
@@ -158,26 +193,24 @@ def known_people(session: Session, contact: Contact, practice: Practice) -> list
     Every person's other contacts come from one query.
     """
     subjects = list(contact.subjects)
-    conditions = [condition for subject in subjects for condition in _same_person(subject)]
+    named = [
+        (family, given, born)
+        for s in subjects
+        if (family := s.family_name_norm)
+        and (given := s.given_name_norm)
+        and (born := s.date_of_birth)
+    ]
+    wanted = {
+        "contact_id": contact.id,
+        "nhs_numbers": sorted({s.nhs_number for s in subjects if s.nhs_number}),
+        "upns": sorted({s.upn for s in subjects if s.upn}),
+        "family_names": sorted({family for family, _, _ in named}),
+        "given_names": sorted({given for _, given, _ in named}),
+        "births": sorted({born for _, _, born in named}),
+    }
     rows = (
-        session.execute(
-            select(
-                ContactSubject.role,
-                ContactSubject.nhs_number,
-                ContactSubject.upn,
-                ContactSubject.family_name_norm,
-                ContactSubject.given_name_norm,
-                ContactSubject.date_of_birth,
-                Contact.id,
-                Contact.reference,
-                Contact.received_at,
-                Contact.status,
-            )
-            .join(Contact, Contact.id == ContactSubject.contact_id)
-            .where(Contact.id != contact.id, or_(*conditions))
-            .order_by(Contact.received_at.desc(), Contact.id.desc())
-        ).all()
-        if conditions
+        session.connection().execute(_NAMING_ANY, wanted).all()
+        if wanted["nhs_numbers"] or wanted["upns"] or named
         else []
     )
     return [_known(subject, rows, contact, practice) for subject in subjects]
@@ -218,7 +251,8 @@ def _known(
 
 
 def _names(row: Any, subject: ContactSubject) -> bool:
-    """Whether the person in a row is the subject, by _same_person's conditions."""
+    """Whether the person in a row is the subject: the same NHS number, UPN, or names and
+    date of birth."""
     return bool(
         (subject.nhs_number and row.nhs_number == subject.nhs_number)
         or (subject.upn and row.upn == subject.upn)
@@ -230,20 +264,3 @@ def _names(row: Any, subject: ContactSubject) -> bool:
             == (subject.family_name_norm, subject.given_name_norm, subject.date_of_birth)
         )
     )
-
-
-def _same_person(subject: ContactSubject) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if subject.nhs_number:
-        conditions.append(ContactSubject.nhs_number == subject.nhs_number)
-    if subject.upn:
-        conditions.append(ContactSubject.upn == subject.upn)
-    if subject.given_name_norm and subject.family_name_norm and subject.date_of_birth:
-        conditions.append(
-            and_(
-                ContactSubject.family_name_norm == subject.family_name_norm,
-                ContactSubject.given_name_norm == subject.given_name_norm,
-                ContactSubject.date_of_birth == subject.date_of_birth,
-            )
-        )
-    return conditions
