@@ -24,6 +24,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy import event
 from sqlalchemy.orm import Mapper, Session, object_session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
 from joinedup import __version__
@@ -32,7 +33,6 @@ from joinedup.accounts.models import ApiToken, User
 from joinedup.accounts.rules import hash_secret
 from joinedup.actor import Actor
 from joinedup.directory.models import Agency, Professional, RoleGrant
-from joinedup.web.deps import Db
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `joinedup tokens create`")
 
@@ -98,10 +98,17 @@ def _forget_on_commit(session: Session) -> None:
         _remembered.forget_all()
 
 
-def token_actor(
-    db: Db, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+async def token_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    actor = _authenticated(db, credentials.credentials) if credentials else None
+    actor = None
+    if credentials is not None:
+        token_hash = hash_secret(credentials.credentials)
+        # Remembered: no database, so no thread; otherwise read in one, on a session of its own.
+        actor = _remembered.actor(token_hash) or await run_in_threadpool(
+            _read_token, request, credentials.credentials, token_hash
+        )
     if actor is None:
         raise HTTPException(
             status_code=401,
@@ -115,14 +122,14 @@ def token_actor(
 ApiActor = Annotated[Actor, Depends(token_actor)]
 
 
-def _authenticated(db: Session, raw: str) -> Actor | None:
-    token_hash = hash_secret(raw)
-    actor = _remembered.actor(token_hash)
-    if actor is not None:
-        return actor
+def _read_token(request: Request, raw: str, token_hash: str) -> Actor | None:
     # Both taken before reading: a change made during the read is not remembered past it.
     read_at, generation = time.monotonic(), _remembered.generation
-    actor = accounts.authenticate_api_token(db, raw)
+    session: Session = request.app.state.session_factory()
+    try:
+        actor = accounts.authenticate_api_token(session, raw)
+    finally:
+        session.close()
     if actor is not None:
         _remembered.remember(token_hash, actor, read_at, generation)
     return actor

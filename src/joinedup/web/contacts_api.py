@@ -13,7 +13,10 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from joinedup.actor import Actor
 from joinedup.frontdoor import queries, services
 from joinedup.frontdoor.practice import Practice, current_practice
 from joinedup.frontdoor.rules import Channel, FieldProblem, FrontDoorError, InvalidContact
@@ -42,7 +45,7 @@ class _PlainWordsRoute(APIRoute):
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"], route_class=_PlainWordsRoute)
 
 
-def practice() -> Practice:
+async def practice() -> Practice:
     """The practice in force (a dependency, so tests can put another in its place)."""
     return current_practice()
 
@@ -65,10 +68,10 @@ _IDEMPOTENCY_KEY_HELP = (
     },
     summary="Raise a contact",
 )
-def raise_contact(
+async def raise_contact(
     contact: ContactIn,
     actor: ApiActor,
-    db: Db,
+    request: Request,
     response: Response,
     practice: Annotated[Practice, Depends(practice)],
     idempotency_key: Annotated[
@@ -80,23 +83,38 @@ def raise_contact(
     The answer carries the contact's reference at once; quote it to the MASH, and use it to
     follow the contact up with `GET /v1/contacts/{reference}`.
     """
-    # End the token look-up's read-only transaction first: on SQLite a transaction that has
-    # read cannot then write once another connection has committed ("database is locked",
-    # without waiting), so the intake must start its own transaction with its first write.
-    db.rollback()
+    # The database work in one worker thread, on a session of its own: intake is the API's
+    # busiest call, and each hop between the event loop and a thread costs more than a query.
     try:
-        received = services.receive_contact(
-            db, actor, contact, practice, idempotency_key=idempotency_key, channel=Channel.API
+        view, created = await run_in_threadpool(
+            _receive, request, actor, contact, practice, idempotency_key
         )
     except InvalidContact as error:
         return _problems(error.problems)
     except FrontDoorError as error:
         field = "Idempotency-Key" if error.field == "idempotency_key" else error.field
         return _problems([FieldProblem(field, str(error))])
-    if not received.created:
+    if not created:
         response.status_code = 200
-    response.headers["Location"] = f"/api/v1/contacts/{received.contact.reference}"
-    return queries.referrer_view(received.contact, practice)
+    response.headers["Location"] = f"/api/v1/contacts/{view.reference}"
+    return view
+
+
+def _receive(
+    request: Request,
+    actor: Actor,
+    contact: ContactIn,
+    practice: Practice,
+    idempotency_key: str | None,
+) -> tuple[ContactForReferrer, bool]:
+    session: Session = request.app.state.session_factory()
+    try:
+        received = services.receive_contact(
+            session, actor, contact, practice, idempotency_key=idempotency_key, channel=Channel.API
+        )
+        return queries.referrer_view(received.contact, practice), received.created
+    finally:
+        session.close()
 
 
 @router.get(
