@@ -88,9 +88,10 @@ def serving(port: int) -> bool:
 
 
 class Server:
-    """`python -m uvicorn` serving the hub on 127.0.0.1, one process, as `joinedup serve` does."""
+    """`python -m uvicorn` serving the hub on 127.0.0.1 in `workers` processes, as
+    `joinedup serve --workers N` does."""
 
-    def __init__(self, url: str, data_dir: Path, log: Path) -> None:
+    def __init__(self, url: str, data_dir: Path, log: Path, workers: int = 1) -> None:
         self.port = free_port()
         env = {
             **os.environ,
@@ -115,6 +116,8 @@ class Server:
                 "--log-level",
                 "warning",
                 "--no-access-log",
+                "--workers",
+                str(workers),
             ],
             cwd=ROOT,
             env=env,

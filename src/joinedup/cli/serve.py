@@ -1,47 +1,82 @@
-"""`joinedup serve`: run the web app."""
+"""`joinedup serve`: run the web app, in one process or several."""
 
 from __future__ import annotations
 
+import os
 import socket
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 
 from joinedup.cli.common import Failure, console, current_engine, settings
 from joinedup.cli.housekeeping import Housekeeper
-from joinedup.config import Settings
+from joinedup.config import Settings, load_settings
 from joinedup.db import make_session_factory
-from joinedup.frontdoor.practice import PracticeError
+from joinedup.frontdoor.practice import PracticeError, current_practice
 from joinedup.web.app import STATIC, create_app
+
+# Tells each worker process it serves the demo (the workers build their own app).
+_DEMO_ENV = "JOINEDUP_SERVING_DEMO"
 
 
 def serve(
     port: int = typer.Option(None, help="Port to listen on [default: 8000 or JOINEDUP_PORT]"),
     host: str = typer.Option(None, help="Address to listen on [default: 127.0.0.1]"),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        max=64,
+        help="Server processes. Each runs requests on one core at a time (Python's GIL), so "
+        "give one a core to use them all; they share the port.",
+    ),
 ) -> None:
     """Serve an existing hub database on the web (build one first with `joinedup demo`)."""
     config = settings()
-    run(config, host or config.host, port or config.port, demo=False)
+    run(config, host or config.host, port or config.port, demo=False, workers=workers)
 
 
-def run(config: Settings, host: str, port: int, demo: bool) -> None:
+def run(config: Settings, host: str, port: int, demo: bool, workers: int = 1) -> None:
     """Serve until interrupted; refuse clearly if the database or the port is not usable."""
     found = current_engine(config)
     if not (STATIC / "vendor" / ".built").exists():
         raise Failure("The web assets have not been built: run `make assets` (or `make demo`).")
     _check_port_free(host, port)
     try:
-        app = create_app(config, make_session_factory(found))
+        if workers == 1:
+            app = create_app(config, make_session_factory(found))
+            app.state.demo = demo
+        else:
+            current_practice()  # each worker reads it again; a bad file stops them all here
     except PracticeError as error:
         raise Failure(str(error), exit_code=2) from None
-    app.state.demo = demo
+    # One housekeeper, in this process, however many workers serve.
     housekeeper = Housekeeper(found)
     housekeeper.start()
     console.print(f"[green]joinedup is serving on http://{host}:{port}[/green] (Ctrl+C to stop)")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        if workers == 1:
+            uvicorn.run(app, host=host, port=port, log_level="warning")
+        else:
+            os.environ[_DEMO_ENV] = "1" if demo else ""
+            # Each worker imports worker_app and reads the same JOINEDUP_* settings.
+            uvicorn.run(
+                f"{__name__}:worker_app",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="warning",
+            )
     finally:
         housekeeper.stop()
+
+
+def worker_app() -> FastAPI:
+    """The app in one worker process of `joinedup serve --workers N`."""
+    app = create_app(load_settings())
+    app.state.demo = bool(os.environ.get(_DEMO_ENV))
+    return app
 
 
 def _check_port_free(host: str, port: int) -> None:
