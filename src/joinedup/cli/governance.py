@@ -67,7 +67,8 @@ def export(
         f"{_n(counts['agency_records'], 'agency record')}, {_n(counts['contacts'], 'contact')}, "
         f"{_n(counts['disclosures'], 'disclosure')}. "
         f"{_n(counts['for_review'], 'item')} marked for review before release. "
-        f"On the ledger as entry {made.audit_entry_id}."
+        f"On the ledger as entry {made.audit_entry_id}.",
+        soft_wrap=True,  # a path broken across lines cannot be copied
     )
 
 
