@@ -153,7 +153,7 @@ def test_link_files_writes_a_person_for_every_row_of_every_file(
     assert f"Linked {len(rows):,} rows from {len(files)} files" in result.output
 
 
-def test_reviewers_answers_are_written_as_labels_and_the_links_checked_against_them(
+def test_reviewers_answers_are_written_as_labels_and_the_links_checked_against_them_then_housed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
@@ -195,3 +195,8 @@ def test_reviewers_answers_are_written_as_labels_and_the_links_checked_against_t
         "Reviewers' answers: 2 pairs (1 the same person, 1 not); the links agree with 1."
         in evaluated.output
     )
+
+    housed = runner.invoke(app, ["link", "households"])
+
+    assert housed.exit_code == 0, housed.output
+    assert "3 people in 3 households: 3 memberships started, 0 ended" in housed.output

@@ -14,6 +14,7 @@ from joinedup.linkage import engine, model_file
 from joinedup.linkage.batch import BlockingRefused, check_blocking
 from joinedup.linkage.evaluation import Evaluation, EvaluationError, against_labels, evaluate
 from joinedup.linkage.files import FileRejected, link_files, write_clusters
+from joinedup.linkage.households.services import form_households
 from joinedup.linkage.queries import linked_records, open_review_tasks, records_to_link
 from joinedup.linkage.review.queries import review_labels
 from joinedup.linkage.services import LinkageError, run_linkage, undo_merge
@@ -175,6 +176,42 @@ def labels(
     _say(f"Wrote {len(decided):,} decided pairs to {out}.")
 
 
+@app.command("households")
+def households(
+    truth: Path | None = typer.Option(
+        None,
+        "--truth",
+        help="The synthetic county's truth folder, to measure the households against "
+        "[default: county/truth under the data directory, if there]",
+    ),
+) -> None:
+    """Put every master person in a household, with their place in it.
+
+    People live where most of their records say; those sharing an address live together (a
+    care home or hostel aside), and an agency's household reference places someone with no
+    address. Places (parent, child, partner, sibling, other adult) come from ages. Changes keep
+    history: a member who leaves keeps the membership, with the day it ended.
+    """
+    config = settings()
+    folder = truth or config.data_dir / "county" / "truth"
+    with session_on(current_engine(config)) as session:
+        report = form_households(session, Actor.system("joinedup link households"))
+        linked = linked_records(session) if (folder / "people.csv").exists() else {}
+    _say(
+        f"{report.people:,} people in {report.households:,} households: {report.joined:,} "
+        f"memberships started, {report.left:,} ended, {report.new_households:,} new households."
+    )
+    if truth is not None and not (folder / "people.csv").exists():
+        raise Failure(f"There is no people.csv in {folder}: give the county's truth folder.")
+    if linked:
+        result = _households_against_truth(folder, linked, report.households_of)
+        _say(
+            f"Living together, over pairs of people: precision {result.precision:.4f}, "
+            f"recall {result.recall:.4f}, F1 {result.f1:.4f} ({result.true_people:,} real "
+            f"households, {result.people_exactly_right:,} exactly right)."
+        )
+
+
 @app.command("files")
 def files(
     paths: list[Path] = typer.Argument(..., help="Extract files in the people-import schema"),
@@ -289,3 +326,22 @@ def _print_evaluation(result: Evaluation) -> None:
 
 def _say(text: str) -> None:
     console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _households_against_truth(
+    folder: Path, linked: dict[tuple[str, str], int | None], household_of: dict[int, int]
+) -> Evaluation:
+    """Households against the county's, over one record of each real person (so each pair is
+    two people, not one person's two records)."""
+    with (folder / "people.csv").open(encoding="utf-8", newline="") as handle:
+        home = {row["person_id"]: row["household_id"] for row in csv.DictReader(handle)}
+    predicted: dict[tuple[str, str], int] = {}
+    real: dict[tuple[str, str], str] = {}
+    seen: set[str] = set()
+    for key, person in _read_truth(folder / "records.csv").items():
+        master = linked.get(key)
+        if person in seen or master is None or master not in household_of:
+            continue
+        seen.add(person)
+        predicted[key], real[key] = household_of[master], home[person]
+    return evaluate(predicted, real)
