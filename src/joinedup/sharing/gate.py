@@ -181,9 +181,9 @@ def disclose(
     used, never the personal data itself.
 
     However many records, it costs a few queries: the agreements in force and the owners'
-    kinds (remembered, see gate_reads), the owners' sharing decisions about these people, the
-    actor's break-glass grants over them (only when one could change something), and one
-    INSERT of the ledger entries (audit.services.record_many).
+    kinds (remembered, see gate_reads), the owners' sharing decisions about these people and
+    the actor's break-glass grants over them (each asked only when it could change something,
+    see gate_policy), and one INSERT of the ledger entries (audit.services.record_many).
     """
     at = clock.aware_utc(on, "on") if on is not None else clock.now()
     if not records:
