@@ -230,6 +230,7 @@ def test_a_practitioner_who_cannot_see_the_other_record_sees_why_and_cannot_deci
     )
 
     assert refused.status_code == 400
+    assert "You cannot see one of the two records" in text_of(page(refused), ".govuk-error-summary")
     assert sqlite_db.scalar(select(func.count()).select_from(ReviewDecision)) == 0
 
 

@@ -28,7 +28,7 @@ from joinedup.linkage.rules import ReviewReason
 from joinedup.sharing.gate import Disclosure, Involvement, disclose
 from joinedup.sharing.rules import Purpose
 from joinedup.web.deps import CurrentActor, Db, NotFound, page_router, settings_of
-from joinedup.web.forms import error_summary, field
+from joinedup.web.forms import field
 from joinedup.web.templating import render
 
 router = page_router()
@@ -70,7 +70,7 @@ async def decide(request: Request, review_id: int, actor: Reviewer, db: Db) -> R
     opened = _opened(request, db, actor, review_id)
     try:
         if not opened.can_decide:
-            raise ReviewError(CANNOT_SEE)
+            raise ReviewError(CANNOT_SEE, field="")  # no form to point at: the page says why
         decide_review(db, actor, review_id, values["outcome"], values["reason"], values["seen"])
     except ReviewNotFound:
         raise NotFound() from None
@@ -176,7 +176,11 @@ def _task_page(
         fields=RECORD_FIELDS,
         values=values,
         errors=errors,
-        error_summary=error_summary(errors),
+        # An error about the whole task (no field) is plain text, not a link to a field.
+        error_summary=[
+            {"text": message, "href": f"#{name}"} if name else {"text": message}
+            for name, message in errors.items()
+        ],
     )
 
 
