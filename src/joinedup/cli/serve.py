@@ -46,6 +46,7 @@ def run(config: Settings, host: str, port: int, demo: bool, workers: int = 1) ->
         if workers == 1:
             app = create_app(config, make_session_factory(found))
             app.state.demo = demo
+            _warm(app)
         else:
             current_practice()  # each worker reads it again; a bad file stops them all here
     except PracticeError as error:
@@ -76,7 +77,14 @@ def worker_app() -> FastAPI:
     """The app in one worker process of `joinedup serve --workers N`."""
     app = create_app(load_settings())
     app.state.demo = bool(os.environ.get(_DEMO_ENV))
+    _warm(app)
     return app
+
+
+def _warm(app: FastAPI) -> None:
+    """Build now what the first contact would otherwise wait for: the bank holidays (half a
+    second)."""
+    app.state.practice.calendar  # noqa: B018 (a cached property, built on first use)
 
 
 def _check_port_free(host: str, port: int) -> None:
