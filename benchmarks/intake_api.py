@@ -1,17 +1,19 @@
 """Intake through the API, sustained, on loopback: contacts a second and latency (issue 4).
 
 Builds a small hub (the migrations, one police referrer with a sign-in and an API token) on
-SQLite and on a throwaway PostgreSQL, serves it with uvicorn in a subprocess on 127.0.0.1 (one
-process, as `joinedup serve` runs it), and drives it with httpx from this process: a bounded
-number of concurrent clients, each posting valid contacts with a unique Idempotency-Key, for a
-fixed time. Measures throughput and p50/p99 latency, and afterwards checks that every contact
-acknowledged with 201 is in the database (the references match exactly). The baseline, on the
-same server in the same run: GET /healthz, driven the same way.
+SQLite and on a throwaway PostgreSQL, serves it with uvicorn in a subprocess on 127.0.0.1 in
+--workers processes (as `joinedup serve --workers N` runs it), and drives it from this process
+with a lean keep-alive HTTP client (support/load.py): a bounded number of concurrent clients,
+each posting valid contacts with a unique Idempotency-Key, for a fixed time. Measures
+throughput, p50/p99 latency and the CPU the server and the clients spend per request, and
+afterwards checks that every contact acknowledged with 201 is in the database (the references
+match exactly). The baseline, on the same server in the same run: GET /healthz, driven the
+same way.
 
 Targets: at least 200 contacts a second with p99 under 150 ms.
 
     .venv/bin/python benchmarks/intake_api.py [--runs 3] [--seconds 8] [--clients 8 32]
-        [--databases sqlite postgresql]
+        [--workers 2] [--databases sqlite postgresql]
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import random
 import re
 import shutil
@@ -33,12 +36,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
 from support.hub import Server, intake_hub, scratch_database  # noqa: E402
+from support.load import Answer, Connection, Request, cpu_seconds, drive  # noqa: E402
 
 from joinedup.db import make_engine  # noqa: E402
 from joinedup.frontdoor.models import Contact  # noqa: E402
@@ -99,62 +102,35 @@ def contact_bodies(seed: int) -> Callable[[], dict[str, Any]]:
     return body
 
 
-async def drive(
-    port: int, clients: int, seconds: float, request: Callable[[httpx.AsyncClient], Any]
+def timed(port: int, server_pid: int, clients: int, seconds: float, request: Request) -> Any:
+    """drive(), with the CPU the server (all its workers) and these clients spent a request."""
+    server_before, clients_before = cpu_seconds(server_pid), time.process_time()
+    result = asyncio.run(drive(port, clients, seconds, request))
+    server_cpu = cpu_seconds(server_pid) - server_before
+    client_cpu = time.process_time() - clients_before
+    result["server_cpu_ms"] = 1000 * server_cpu / result["requests"]
+    result["client_cpu_ms"] = 1000 * client_cpu / result["requests"]
+    return result
+
+
+def measure(
+    url: str, runs: int, seconds: float, concurrency: list[int], workers: int
 ) -> dict[str, Any]:
-    """`clients` concurrent loops sending requests for `seconds`; latencies and answers."""
-    latencies: list[float] = []
-    statuses: Counter[str] = Counter()
-    references: list[str] = []
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60
-    ) as client:
-        deadline = time.perf_counter() + seconds
-
-        async def loop() -> None:
-            while time.perf_counter() < deadline:
-                sent = time.perf_counter()
-                try:
-                    response = await request(client)
-                except httpx.TransportError as error:  # counted, never acknowledged
-                    latencies.append(time.perf_counter() - sent)
-                    statuses[type(error).__name__] += 1
-                    continue
-                latencies.append(time.perf_counter() - sent)
-                statuses[str(response.status_code)] += 1
-                if response.status_code == 201:
-                    references.append(response.json()["reference"])
-
-        started = time.perf_counter()
-        await asyncio.gather(*(loop() for _ in range(clients)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "per_s": len(latencies) / elapsed,
-        "p50_ms": 1000 * latencies[len(latencies) // 2],
-        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
-        "requests": len(latencies),
-        "statuses": dict(statuses),
-        "references": references,
-    }
-
-
-def measure(url: str, runs: int, seconds: float, concurrency: list[int]) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="joinedup-bench-intake-"))
     try:
         token = intake_hub(url)
         headers = {"Authorization": f"Bearer {token}"}
         body = contact_bodies(seed=4)
 
-        async def post_contact(client: httpx.AsyncClient) -> httpx.Response:
+        async def post_contact(connection: Connection) -> Answer:
             key = {"Idempotency-Key": str(uuid.uuid4())}
-            return await client.post("/api/v1/contacts", json=body(), headers=headers | key)
+            return await connection.post_json("/api/v1/contacts", body(), headers | key)
 
-        async def healthz(client: httpx.AsyncClient) -> httpx.Response:
-            return await client.get("/healthz")
+        async def healthz(connection: Connection) -> Answer:
+            return await connection.get("/healthz")
 
-        server = Server(url, work, work / "uvicorn.log")
+        server = Server(url, work, work / "uvicorn.log", workers=workers)
+        pid = server.process.pid
         acknowledged: list[str] = []
         other: Counter[str] = Counter()
         rounds: dict[int, list[dict[str, Any]]] = {n: [] for n in concurrency}
@@ -163,9 +139,11 @@ def measure(url: str, runs: int, seconds: float, concurrency: list[int]) -> dict
             warm = [r.reference for r in _contacts(url)]
             for _ in range(runs):
                 for clients in concurrency:
-                    base = asyncio.run(drive(server.port, clients, seconds / 2, healthz))
-                    intake = asyncio.run(drive(server.port, clients, seconds, post_contact))
-                    acknowledged += intake.pop("references")
+                    base = timed(server.port, pid, clients, seconds / 2, healthz)
+                    intake = timed(server.port, pid, clients, seconds, post_contact)
+                    acknowledged += [
+                        a.json()["reference"] for a in intake["answers"] if a.status == 201
+                    ]
                     for status, n in intake["statuses"].items():
                         if status != "201":
                             other[status] += n
@@ -174,8 +152,11 @@ def measure(url: str, runs: int, seconds: float, concurrency: list[int]) -> dict
                             "contacts_per_s": intake["per_s"],
                             "p50_ms": intake["p50_ms"],
                             "p99_ms": intake["p99_ms"],
+                            "server_cpu_ms_per_contact": intake["server_cpu_ms"],
+                            "client_cpu_ms_per_contact": intake["client_cpu_ms"],
                             "healthz_per_s": base["per_s"],
                             "healthz_p99_ms": base["p99_ms"],
+                            "server_cpu_ms_per_healthz": base["server_cpu_ms"],
                             "intake_over_healthz": intake["per_s"] / base["per_s"],
                         }
                     )
@@ -220,17 +201,25 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=8.0, help="per intake measurement")
     parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     args = parser.parse_args()
     results = {}
+    load_before = os.getloadavg()
     for kind in args.databases:
         with scratch_database(kind) as url:
-            results[kind] = measure(url, args.runs, args.seconds, args.clients)
+            results[kind] = measure(url, args.runs, args.seconds, args.clients, args.workers)
     print(
         json.dumps(
             {
                 "runs": args.runs,
                 "seconds": args.seconds,
+                "workers": args.workers,
+                "cores": os.cpu_count(),
+                "load_average_before_and_after": [
+                    round(load_before[0], 2),
+                    round(os.getloadavg()[0], 2),
+                ],
                 "targets": {"contacts_per_s": 200, "p99_ms": 150},
                 "medians_by_concurrent_clients": results,
             },
