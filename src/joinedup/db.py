@@ -88,6 +88,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def read_only(engine: Engine) -> Engine:
+    """The engine for long reads that must not hold up writers: on SQLite its transactions
+    read a snapshot (a deferred BEGIN, in WAL mode) and take no turn for the write lock
+    (_WriterQueue). Never write through it."""
+    return engine.execution_options(**{_READ_ONLY: True})
+
+
+_READ_ONLY = "joinedup_read_only"
+
 # How long a transaction waits for SQLite's write lock before "database is locked".
 SQLITE_WAIT_SECONDS = 5.0
 
@@ -145,6 +154,9 @@ class _WriterQueue:
         event.listen(engine, "close_detached", lambda dbapi: self._release(dbapi))
 
     def _begin(self, conn: Connection) -> None:
+        if conn.get_execution_options().get(_READ_ONLY):
+            conn.exec_driver_sql("BEGIN")  # a snapshot (WAL): no lock, no turn
+            return
         if not self._turn.acquire(timeout=SQLITE_WAIT_SECONDS):
             raise OperationalError(
                 "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from joinedup import db
-from joinedup.db import make_engine
+from joinedup.db import make_engine, read_only
 
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -113,3 +113,15 @@ def test_a_transaction_abandoned_to_the_garbage_collector_gives_up_its_turn(
         connection.execute(text("INSERT INTO counts VALUES (2)"))
     with hub.connect() as connection:
         assert connection.scalar(text("SELECT sum(n) FROM counts")) == 2
+
+
+def test_a_long_read_on_the_read_only_engine_holds_up_no_writer(
+    hub: Engine, short_wait: float
+) -> None:
+    with read_only(hub).connect() as reading:
+        reading.begin()
+        before = reading.scalar(text("SELECT count(*) FROM counts"))
+        with hub.begin() as writing:  # does not wait for the reader's transaction
+            writing.execute(text("INSERT INTO counts VALUES (1)"))
+        assert reading.scalar(text("SELECT count(*) FROM counts")) == before  # its snapshot
+        reading.rollback()

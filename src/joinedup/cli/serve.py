@@ -8,11 +8,14 @@ import socket
 import typer
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from joinedup.cli.common import Failure, console, current_engine, settings
 from joinedup.cli.housekeeping import Housekeeper
 from joinedup.config import Settings, load_settings
-from joinedup.db import make_session_factory
+from joinedup.db import make_session_factory, read_only
+from joinedup.frontdoor import matching
 from joinedup.frontdoor.practice import PracticeError, current_practice
 from joinedup.web.app import STATIC, create_app
 
@@ -83,8 +86,16 @@ def worker_app() -> FastAPI:
 
 def _warm(app: FastAPI) -> None:
     """Build now what the first contact would otherwise wait for: the bank holidays (half a
-    second)."""
+    second) and, when a linkage model is trained, the online matcher over every agency record
+    (seconds), read without holding up writers."""
     app.state.practice.calendar  # noqa: B018 (a cached property, built on first use)
+    matcher = matching.resident(app.state.settings.data_dir)
+    if matcher is not None:
+        with app.state.session_factory() as session:
+            bind = session.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        with Session(read_only(engine)) as reading:
+            matcher.load(reading)
 
 
 def _check_port_free(host: str, port: int) -> None:

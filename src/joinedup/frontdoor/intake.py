@@ -127,7 +127,8 @@ def take_contact(
     checked = check_contact(data, practice, now.astimezone(clock.LONDON).date())
     contact = _new_contact(actor, checked, practice, now, channel, key)
     # A resident model matches in memory, before the first write; the exact baseline reads.
-    matches = (matcher or matching.EXACT).match(session, contact.subjects)
+    matcher = matcher or matching.EXACT
+    matches = matcher.match(session, contact.subjects)
 
     # The reference comes first: it is the transaction's first write, so concurrent intakes
     # queue here (PostgreSQL's row lock, SQLite's one writer), and the retry look-up after it
@@ -146,8 +147,10 @@ def take_contact(
     for subject, match in zip(contact.subjects, matches, strict=True):
         subject.master_person_id = match.master_person_id
     _write(session, contact)
+    matching.record_candidates(session, contact.subjects, matches, matcher.model_file)
     known = queries.known_people(session, contact, practice)
-    _write_events(session, actor, contact, checked, known)
+    to_review = sum(1 for match in matches if match.candidates and not match.master_person_id)
+    _write_events(session, actor, contact, checked, known, to_review)
     record_many(
         session,
         actor,
@@ -267,8 +270,10 @@ def _write_events(
     contact: Contact,
     checked: CheckedContact,
     known: Sequence[queries.KnownPerson],
+    to_review: int,
 ) -> None:
-    """contact.received, and contact.matched when anyone named is known: codes and counts."""
+    """contact.received, and contact.matched when anyone named is known or may be (people
+    the model found candidates for but did not link): codes and counts."""
     subjects = contact.subjects
     linked = sum(1 for s in subjects if s.master_person_id is not None)
     payloads: list[tuple[str, dict[str, Any]]] = [
@@ -287,18 +292,16 @@ def _write_events(
             },
         )
     ]
-    if linked or any(person.is_known for person in known):
+    if linked or to_review or any(person.is_known for person in known):
         # Who is already known, as codes and counts: the chronology reads it per contact.
-        payloads.append(
-            (
-                "contact.matched",
-                {
-                    "people_index": linked,
-                    "known_from_contacts": sum(1 for person in known if person.is_known),
-                    "open_contacts": sum(len(person.open_contacts) for person in known),
-                },
-            )
-        )
+        matched = {
+            "people_index": linked,
+            "known_from_contacts": sum(1 for person in known if person.is_known),
+            "open_contacts": sum(len(person.open_contacts) for person in known),
+        }
+        if to_review:  # the model's candidates a manager should look at
+            matched["people_index_to_review"] = to_review
+        payloads.append(("contact.matched", matched))
     session.connection().execute(
         _INSERT_EVENTS,
         [

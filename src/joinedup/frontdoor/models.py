@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -176,6 +177,30 @@ class ContactSubject(Base):
     @property
     def name(self) -> str:
         return " ".join(n for n in (self.given_name, self.family_name) if n) or "Unborn baby"
+
+
+class SubjectCandidate(Base):
+    """A master person the trained model found for a person a contact names, at or above the
+    review threshold: the one linked (above the link threshold), and those a manager should
+    look at (between the thresholds), each with every comparison's part in its weight."""
+
+    __tablename__ = "contact_subject_candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_subject_id: Mapped[int] = mapped_column(ForeignKey("contact_subjects.id"), index=True)
+    master_person_id: Mapped[int] = mapped_column(ForeignKey("master_persons.id"), index=True)
+    agency_record_id: Mapped[int] = mapped_column(
+        ForeignKey("agency_records.id"), comment="the person's record that scored best"
+    )
+    match_probability: Mapped[float] = mapped_column(Float)
+    match_weight: Mapped[float] = mapped_column(Float)
+    linked: Mapped[bool] = mapped_column(
+        comment="filled the subject's master_person_id; otherwise for a manager to review"
+    )
+    contributions: Mapped[list[Any]] = mapped_column(
+        JSON, comment="[comparison, level, weight] for the prior and each comparison"
+    )
+    model_file: Mapped[str] = mapped_column(String(100), comment="the model that scored it")
 
 
 class Rating(Base):

@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from joinedup.actor import Actor
-from joinedup.frontdoor import queries, services
+from joinedup.frontdoor import matching, queries, services
 from joinedup.frontdoor.practice import Practice, current_practice
 from joinedup.frontdoor.rules import Channel, FieldProblem, FrontDoorError, InvalidContact
 from joinedup.frontdoor.schemas import ContactForReferrer, ContactIn, FieldProblemOut, ProblemsOut
@@ -134,10 +134,18 @@ def _receive(
     practice: Practice,
     idempotency_key: str | None,
 ) -> tuple[ContactForReferrer, bool]:
+    # The process's online matcher when a model is trained; otherwise exact identifiers.
+    matcher = matching.resident(request.app.state.settings.data_dir)
     session: Session = request.app.state.session_factory()
     try:
         received = services.receive_contact(
-            session, actor, contact, practice, idempotency_key=idempotency_key, channel=Channel.API
+            session,
+            actor,
+            contact,
+            practice,
+            idempotency_key=idempotency_key,
+            channel=Channel.API,
+            matcher=matcher,
         )
         return queries.referrer_view(received.contact, practice), received.created
     finally:
