@@ -10,10 +10,16 @@ afterwards checks that every contact acknowledged with 201 is in the database (t
 match exactly). The baseline, on the same server in the same run: GET /healthz, driven the
 same way.
 
+With --county N, the hub also holds a synthetic county of N people (every agency's records
+imported, as the demo does) and a linkage model trained on them, and the contacts are about
+its children (some first names misspelt, some with an NHS number, half with a parent): intake
+is measured first matching by NHS number and UPN alone, then, on a fresh server, with the
+model's online matcher resident in every worker.
+
 Targets: at least 200 contacts a second with p99 under 150 ms.
 
     .venv/bin/python benchmarks/intake_api.py [--runs 3] [--seconds 8] [--clients 8 32]
-        [--workers 2] [--databases sqlite postgresql]
+        [--workers 2] [--databases sqlite postgresql] [--county 50000]
 """
 
 from __future__ import annotations
@@ -40,11 +46,14 @@ from sqlalchemy import select
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
+from support.county import county_hub  # noqa: E402
 from support.hub import Server, intake_hub, scratch_database  # noqa: E402
 from support.load import Answer, Connection, Request, cpu_seconds, drive  # noqa: E402
 
 from joinedup.db import make_engine  # noqa: E402
-from joinedup.frontdoor.models import Contact  # noqa: E402
+from joinedup.frontdoor.models import Contact, ContactSubject, SubjectCandidate  # noqa: E402
+from joinedup.linkage import model_file  # noqa: E402
+from joinedup.linkage.training import LinkageModel  # noqa: E402
 
 GIVEN = ["Jade", "Liam", "Ava", "Noah", "Mia", "Leo", "Isla", "Oscar", "Ruby", "Alfie"]
 FAMILY = ["Smith", "Jones", "Walker", "Patel", "Khan", "Brown", "Taylor", "Wilson", "Evans"]
@@ -114,13 +123,19 @@ def timed(port: int, server_pid: int, clients: int, seconds: float, request: Req
 
 
 def measure(
-    url: str, runs: int, seconds: float, concurrency: list[int], workers: int
+    url: str,
+    token: str,
+    body: Callable[[], dict[str, Any]],
+    args: argparse.Namespace,
+    model: LinkageModel | None = None,
 ) -> dict[str, Any]:
+    """Serve the hub at url (with the model under its data directory, if given) and drive it."""
+    runs, seconds, concurrency, workers = args.runs, args.seconds, args.clients, args.workers
     work = Path(tempfile.mkdtemp(prefix="joinedup-bench-intake-"))
     try:
-        token = intake_hub(url)
         headers = {"Authorization": f"Bearer {token}"}
-        body = contact_bodies(seed=4)
+        if model is not None:
+            model_file.save(model, model_file.model_folder(work))
 
         async def post_contact(connection: Connection) -> Answer:
             key = {"Idempotency-Key": str(uuid.uuid4())}
@@ -129,7 +144,9 @@ def measure(
         async def healthz(connection: Connection) -> Answer:
             return await connection.get("/healthz")
 
+        starting = time.perf_counter()
         server = Server(url, work, work / "uvicorn.log", workers=workers)
+        started_in = time.perf_counter() - starting
         pid = server.process.pid
         acknowledged: list[str] = []
         other: Counter[str] = Counter()
@@ -137,6 +154,7 @@ def measure(
         try:
             asyncio.run(drive(server.port, 4, 2, post_contact))  # warm up (not counted)
             warm = [r.reference for r in _contacts(url)]
+            first_subject = _people_found(url, 0)["last_subject_id"]
             for _ in range(runs):
                 for clients in concurrency:
                     base = timed(server.port, pid, clients, seconds / 2, healthz)
@@ -170,6 +188,8 @@ def measure(
             }
             for clients, rows in rounds.items()
         }
+        result["server_start_s"] = round(started_in, 1)
+        result["people_named"] = _people_found(url, first_subject)
         result["acknowledged_201"] = len(acknowledged)
         result["in_database"] = len(stored)
         result["every_acknowledged_contact_stored"] = set(acknowledged) == stored
@@ -185,6 +205,36 @@ def measure(
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _people_found(url: str, after_subject_id: int) -> dict[str, int]:
+    """How many people named since after_subject_id were linked, or left with candidates for a
+    manager to review."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            subjects = connection.execute(
+                select(ContactSubject.id, ContactSubject.master_person_id).where(
+                    ContactSubject.id > after_subject_id
+                )
+            ).all()
+            with_candidates = set(
+                connection.scalars(
+                    select(SubjectCandidate.contact_subject_id).where(
+                        SubjectCandidate.contact_subject_id > after_subject_id
+                    )
+                )
+            )
+    finally:
+        engine.dispose()
+    return {
+        "last_subject_id": max((s.id for s in subjects), default=after_subject_id),
+        "named": len(subjects),
+        "linked_to_the_people_index": sum(1 for s in subjects if s.master_person_id),
+        "not_linked_with_candidates_to_review": sum(
+            1 for s in subjects if not s.master_person_id and s.id in with_candidates
+        ),
+    }
 
 
 def _contacts(url: str) -> list[Any]:
@@ -203,12 +253,25 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--county", type=int, default=0, help="people in a synthetic county")
     args = parser.parse_args()
-    results = {}
+    results: dict[str, Any] = {}
     load_before = os.getloadavg()
     for kind in args.databases:
-        with scratch_database(kind) as url:
-            results[kind] = measure(url, args.runs, args.seconds, args.clients, args.workers)
+        with scratch_database(kind) as url, tempfile.TemporaryDirectory() as folder:
+            token = intake_hub(url)
+            if not args.county:
+                results[kind] = measure(url, token, contact_bodies(seed=4), args)
+                continue
+            started = time.perf_counter()
+            model, records, body = county_hub(url, args.county, Path(folder))
+            results[f"{kind}: county of {args.county:,} people, {records:,} records"] = {
+                "setup_s": round(time.perf_counter() - started, 1)
+            }
+            results[f"{kind}: matching by identifiers"] = measure(url, token, body, args)
+            results[f"{kind}: matching with the trained model"] = measure(
+                url, token, body, args, model
+            )
     print(
         json.dumps(
             {

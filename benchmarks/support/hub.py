@@ -129,9 +129,9 @@ class Server:
         while not serving(self.port):
             if self.process.poll() is not None:
                 raise RuntimeError(f"uvicorn exited {self.process.returncode}: {log.read_text()}")
-            if time.perf_counter() - started > 60:
+            if time.perf_counter() - started > 300:  # each worker builds its matcher first
                 self.stop()
-                raise RuntimeError("the hub did not start serving within a minute")
+                raise RuntimeError("the hub did not start serving within five minutes")
             time.sleep(0.1)
 
     def stop(self) -> None:
