@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from joinedup import clock
 from joinedup.actor import Actor
 from joinedup.directory.rules import AgencyKind, Role
-from joinedup.frontdoor import matching, services
+from joinedup.frontdoor import matching, queries, services
 from joinedup.frontdoor.models import Contact, DomainEvent, SubjectCandidate
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.schemas import ContactIn
@@ -270,3 +270,23 @@ def test_a_process_has_no_matcher_until_a_model_is_trained_and_then_one(
     first = matching.resident(tmp_path)
     assert first is not None and first.model_file == "person-model-0001.json"
     assert matching.resident(tmp_path) is first  # one per process, not one per intake
+
+
+def test_a_mash_manager_sees_each_persons_candidates_and_nobody_else_does(
+    db: Session, frozen_clock: clock.Clock, trained: TrainedCounty, tmp_path: Path, referrer: Actor
+) -> None:
+    record = a_record(db)
+    unsure = matcher(trained, tmp_path, upper=1 - 1e-15, lower=0.5)
+    contact = receive(db, referrer, about(record), unsure)
+    manager = person(
+        db, "Bob", (Role.MASH_MANAGER,), create_agency(db, AgencyKind.CHILDRENS_SOCIAL_CARE)
+    )
+
+    seen = queries.people_index_candidates(db, manager, contact)
+
+    (subject,) = contact.subjects
+    assert list(seen) == [subject.id]
+    assert seen[subject.id][0].master_person_id == record.master_person_id
+    weights = [c.match_weight for c in seen[subject.id]]
+    assert weights == sorted(weights, reverse=True)
+    assert queries.people_index_candidates(db, referrer, contact) == {}

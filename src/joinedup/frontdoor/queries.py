@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from joinedup import clock
 from joinedup.actor import Actor
 from joinedup.directory.rules import Role
-from joinedup.frontdoor.models import Contact, ContactSubject
+from joinedup.frontdoor.models import Contact, ContactSubject, SubjectCandidate
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import ContactStatus, SubjectRole, repeat_pattern
 from joinedup.frontdoor.schemas import ContactForReferrer, MessageToReferrer
@@ -122,6 +122,27 @@ def contacts_to_rate(session: Session, actor: Actor, practice: Practice) -> list
 
 
 # --- Known people -------------------------------------------------------------------------
+
+
+def people_index_candidates(
+    session: Session, actor: Actor, contact: Contact
+) -> dict[int, list[SubjectCandidate]]:
+    """For a MASH manager: each person the contact names (by subject id) and the master persons
+    the trained model found for them at intake, best first: the one linked, and those between
+    the thresholds left for the manager to judge. Empty for anyone else, and for contacts taken
+    in without a model. Only references and weights: the people's details come through the gate.
+    """
+    if not actor.has(Role.MASH_MANAGER):
+        return {}
+    found: dict[int, list[SubjectCandidate]] = {}
+    for candidate in session.scalars(
+        select(SubjectCandidate)
+        .join(ContactSubject, ContactSubject.id == SubjectCandidate.contact_subject_id)
+        .where(ContactSubject.contact_id == contact.id)
+        .order_by(SubjectCandidate.contact_subject_id, SubjectCandidate.match_weight.desc())
+    ):
+        found.setdefault(candidate.contact_subject_id, []).append(candidate)
+    return found
 
 
 @dataclass(frozen=True)
