@@ -4,21 +4,24 @@ Building the county, reading its extracts and training take several seconds; the
 tests of several modules (batch runs, the online matcher, `link files`, the review queue's
 pages) share one. Their modules carry LINKAGE_GROUP, so `pytest -n 2 --dist loadgroup` runs
 them in one worker, which trains once; FEBRL4's test, a unit of its own, is free to run in
-the other.
+the other. The databases they load are made once per process too (`loaded_database`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
-from joinedup import clock
+from joinedup import clock, schema
+from joinedup.db import make_engine
 from joinedup.directory.imports import AgencyRow, AreaRow, DirectoryImport, import_directory
 from joinedup.linkage import engine
 from joinedup.linkage.files import read_files
@@ -29,6 +32,7 @@ from joinedup.synthetic.load import extract_files, import_extracts
 from tests.factories import ADMIN
 
 LINKAGE_GROUP = pytest.mark.xdist_group("linkage-county")
+_Loaded = TypeVar("_Loaded")
 CONFIG = LinkageSettings(u_sample_pairs=200_000)
 # 400 people make about 890 records and 940 blocked pairs: enough for precision and recall
 # to mean something, a few merges to undo and a few pairs to review.
@@ -81,25 +85,54 @@ def import_county(session: Session, trained: TrainedCounty) -> None:
         import_extracts(session, trained.files, lambda: None)
 
 
-def held_open(engine: Engine, load: Callable[[Session], object]) -> Iterator[Connection]:
-    """A connection holding what `load` wrote, uncommitted, until the generator is closed.
+def loaded_database(
+    request: pytest.FixtureRequest, name: str, backend: str, load: Callable[[Session], _Loaded]
+) -> tuple[Engine, _Loaded]:
+    """A database of its own on `backend` holding what `load` committed, and what it returned:
+    made once per test process. Each test then works in a transaction rolled back afterwards
+    (`rolled_back`), so every test starts from what `load` wrote.
 
-    For a module-scoped fixture: load once, then give each test `savepoint_session`.
+    Once per process rather than per module: while pytest-xdist spreads a module's tests over
+    both workers, between other modules' tests and alternating databases (as it does while
+    pytest 9.2 makes it ignore `--dist loadgroup`: pytest-dev/pytest-xdist#1386), a module
+    fixture would load it all again for nearly every test.
     """
-    connection = engine.connect()
-    outer = connection.begin()
-    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
-        load(session)
-    try:
-        yield connection
-    finally:
-        outer.rollback()
-        connection.close()
+    key = (name, backend)
+    if key not in _databases:
+        database = _fresh_database(request, name, backend)
+        with Session(database, expire_on_commit=False) as session:
+            loaded = load(session)
+            session.commit()
+        _databases[key] = (database, loaded)
+    found: tuple[Engine, _Loaded] = _databases[key]
+    return found
 
 
-def savepoint_session(connection: Connection) -> Iterator[Session]:
-    """A session over what the connection holds; everything it commits is undone after."""
-    savepoint = connection.begin_nested()
+_databases: dict[tuple[str, str], tuple[Engine, Any]] = {}
+
+
+def _fresh_database(request: pytest.FixtureRequest, name: str, backend: str) -> Engine:
+    """An empty database built by the migrations: a SQLite file, or a database on the
+    session's throwaway PostgreSQL server."""
+    if backend == "sqlite":
+        folder: Path = request.getfixturevalue("tmp_path_factory").mktemp(name)
+        database = make_engine(f"sqlite:///{folder / 'hub.sqlite3'}")
+    else:
+        server = make_url(request.getfixturevalue("postgres_url"))
+        named = f"{name}_{uuid.uuid4().hex[:8]}"
+        admin = make_engine(server.render_as_string(hide_password=False))
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f'CREATE DATABASE "{named}"'))
+        admin.dispose()
+        database = make_engine(server.set(database=named).render_as_string(hide_password=False))
+    schema.upgrade(database)
+    return database
+
+
+def rolled_back(database: Engine) -> Iterator[Session]:
+    """A session whose commits only release savepoints in a transaction rolled back after."""
+    connection = database.connect()
+    transaction = connection.begin()
     session = Session(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
@@ -107,4 +140,5 @@ def savepoint_session(connection: Connection) -> Iterator[Session]:
         yield session
     finally:
         session.close()
-        savepoint.rollback()
+        transaction.rollback()
+        connection.close()

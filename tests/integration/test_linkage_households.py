@@ -1,8 +1,8 @@
 """Households over a linked synthetic county, on both databases: who lives together, each
 one's place, a second run that changes nothing, and a move that keeps its history.
 
-The county is imported and linked once per database for the module (tests/linkage_county.py);
-each test works in a savepoint rolled back afterwards.
+The county is imported and linked once per process into a database of each kind
+(tests/linkage_county.py); each test works in a transaction rolled back afterwards.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Connection, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from joinedup import clock
@@ -31,9 +31,9 @@ from tests.linkage_county import (
     CONFIG,
     LINKAGE_GROUP,
     TrainedCounty,
-    held_open,
     import_county,
-    savepoint_session,
+    loaded_database,
+    rolled_back,
     trained_county,
 )
 
@@ -45,18 +45,14 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> TrainedCounty:
     return trained_county(tmp_path_factory)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def linked(request: pytest.FixtureRequest, trained: TrainedCounty) -> Iterator[Connection]:
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, trained: TrainedCounty) -> Iterator[Session]:
     def load(session: Session) -> None:
         import_county(session, trained)
         run_linkage(session, ADMIN, trained.model, CONFIG)
 
-    yield from held_open(request.getfixturevalue(f"{request.param}_engine"), load)
-
-
-@pytest.fixture
-def db(linked: Connection) -> Iterator[Session]:
-    yield from savepoint_session(linked)
+    database, _ = loaded_database(request, "linkage_households", request.param, load)
+    yield from rolled_back(database)
 
 
 def current(db: Session) -> dict[int, tuple[int, str]]:

@@ -1,8 +1,8 @@
 """Reviewers' decisions on both databases: made true at once, kept, honoured by every later run,
 and given back as labels. Nothing is ever dropped.
 
-One child's three records (tests/linkage_review_scenario.py) are imported once per database;
-each test decides inside a savepoint rolled back afterwards.
+One child's three records (tests/linkage_review_scenario.py) are imported once per process
+into a database of each kind; each test decides inside a transaction rolled back afterwards.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from joinedup.accounts.queries import actor_for_user
@@ -33,7 +33,7 @@ from joinedup.linkage.training import LinkageModel
 from joinedup.people.models import AgencyRecord
 from tests.conftest import BACKENDS
 from tests.factories import ADMIN, create_agency, create_user
-from tests.linkage_county import LINKAGE_GROUP, held_open, savepoint_session
+from tests.linkage_county import LINKAGE_GROUP, loaded_database, rolled_back
 from tests.linkage_review_scenario import (
     ASK_ABOUT_EVERY_PAIR,
     Scenario,
@@ -56,30 +56,24 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> LinkageModel:
     return saved_model(tmp_path_factory)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def hub(request: pytest.FixtureRequest, model: LinkageModel) -> Iterator[Connection]:
-    found: list[Scenario] = []
-
-    def load(session: Session) -> None:
+@pytest.fixture(params=BACKENDS)
+def hub(request: pytest.FixtureRequest, model: LinkageModel) -> tuple[Engine, Scenario]:
+    def load(session: Session) -> Scenario:
         for code, kind in KINDS.items():
             create_agency(session, kind, code=code)
-        found.append(load_scenario(session, model))
+        return load_scenario(session, model)
 
-    engine = request.getfixturevalue(f"{request.param}_engine")
-    for connection in held_open(engine, load):
-        connection.info["scenario"] = found[0]
-        yield connection
+    return loaded_database(request, "linkage_review", request.param, load)
 
 
 @pytest.fixture
-def db(hub: Connection) -> Iterator[Session]:
-    yield from savepoint_session(hub)
+def db(hub: tuple[Engine, Scenario]) -> Iterator[Session]:
+    yield from rolled_back(hub[0])
 
 
 @pytest.fixture
-def scenario(hub: Connection) -> Scenario:
-    found: Scenario = hub.info["scenario"]
-    return found
+def scenario(hub: tuple[Engine, Scenario]) -> Scenario:
+    return hub[1]
 
 
 def person(db: Session, role: Role, code: str) -> Actor:

@@ -1,8 +1,9 @@
 """Batch runs over a small synthetic county: links by band into master persons, on both databases.
 
-The county and its model are made once per process (tests/linkage_county.py). Its extracts are
-imported once per database for the module, and each test runs the real service inside a
-savepoint that is rolled back, so every test starts from the freshly imported county.
+The county and its model are made once per process (tests/linkage_county.py), and its
+extracts imported once per process into a database of each kind; each test runs the real
+service inside a transaction rolled back afterwards, so every test starts from the freshly
+imported county.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Connection, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from joinedup.audit.models import AuditEntry
@@ -29,9 +30,9 @@ from tests.linkage_county import (
     CONFIG,
     LINKAGE_GROUP,
     TrainedCounty,
-    held_open,
     import_county,
-    savepoint_session,
+    loaded_database,
+    rolled_back,
     trained_county,
 )
 
@@ -48,16 +49,13 @@ def model(trained: TrainedCounty) -> LinkageModel:
     return trained.model
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def imported(request: pytest.FixtureRequest, trained: TrainedCounty) -> Iterator[Connection]:
-    """A connection on each database in turn, holding the imported county uncommitted."""
-    engine = request.getfixturevalue(f"{request.param}_engine")
-    yield from held_open(engine, lambda session: import_county(session, trained))
-
-
-@pytest.fixture
-def db(imported: Connection) -> Iterator[Session]:
-    yield from savepoint_session(imported)
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, trained: TrainedCounty) -> Iterator[Session]:
+    """Each database in turn, holding the imported county; rolled back after each test."""
+    database, _ = loaded_database(
+        request, "linkage_runs", request.param, lambda session: import_county(session, trained)
+    )
+    yield from rolled_back(database)
 
 
 @pytest.fixture

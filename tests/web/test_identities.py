@@ -1,9 +1,9 @@
 """The review queue's pages: who reaches them, the two records through the gate, the waterfall,
 and the decision form with its errors, CSRF and history.
 
-The county's directory and agreements are loaded once for the module, with one child's three
+The county's directory and agreements are loaded once per process, with one child's three
 records from the police, community health and an acute trust and a run that asks about every
-pair of them (tests/linkage_review_scenario.py); each test works in a savepoint rolled back
+pair of them (tests/linkage_review_scenario.py); each test works in a transaction rolled back
 afterwards.
 """
 
@@ -17,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from httpx import Response
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from joinedup import clock
@@ -33,7 +33,7 @@ from joinedup.synthetic import CountyOptions, build_county
 from joinedup.synthetic.load import load_county
 from tests.conftest import TEST_NOW
 from tests.factories import create_user
-from tests.linkage_county import LINKAGE_GROUP, held_open, savepoint_session
+from tests.linkage_county import LINKAGE_GROUP, loaded_database, rolled_back
 from tests.linkage_review_scenario import NAMES, Scenario, load_scenario, saved_model
 from tests.web.conftest import (
     TestClient,
@@ -56,31 +56,26 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> LinkageModel:
     return saved_model(tmp_path_factory)
 
 
-@pytest.fixture(scope="module")
-def hub(sqlite_engine: Engine, model: LinkageModel) -> Iterator[Connection]:
-    found: list[Scenario] = []
-
-    def load(session: Session) -> None:
+@pytest.fixture
+def hub(request: pytest.FixtureRequest, model: LinkageModel) -> tuple[Engine, Scenario]:
+    def load(session: Session) -> Scenario:
         with clock.frozen_at(TEST_NOW):
             county = build_county(CountyOptions(people=100))
             load_county(session, county, demo_password="demo password for tests", seed=1)
-            found.append(load_scenario(session, model))
+            return load_scenario(session, model)
 
-    for connection in held_open(sqlite_engine, load):
-        connection.info["scenario"] = found[0]
-        yield connection
+    return loaded_database(request, "identities_pages", "sqlite", load)
 
 
 @pytest.fixture
-def sqlite_db(hub: Connection) -> Iterator[Session]:
+def sqlite_db(hub: tuple[Engine, Scenario]) -> Iterator[Session]:
     """The web fixtures' database: the loaded hub, rolled back after each test."""
-    yield from savepoint_session(hub)
+    yield from rolled_back(hub[0])
 
 
 @pytest.fixture
-def scenario(hub: Connection) -> Scenario:
-    found: Scenario = hub.info["scenario"]
-    return found
+def scenario(hub: tuple[Engine, Scenario]) -> Scenario:
+    return hub[1]
 
 
 @pytest.fixture(autouse=True)
