@@ -88,8 +88,8 @@ def serving(port: int) -> bool:
 
 
 class Server:
-    """`python -m uvicorn` serving the hub on 127.0.0.1 in `workers` processes, as
-    `joinedup serve --workers N` does."""
+    """`joinedup serve --workers N` serving the hub on 127.0.0.1 (the web assets must be built:
+    `make assets`)."""
 
     def __init__(self, url: str, data_dir: Path, log: Path, workers: int = 1) -> None:
         self.port = free_port()
@@ -104,18 +104,12 @@ class Server:
             [
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "support.app:create",
-                "--factory",
-                "--app-dir",
-                str(BENCHMARKS),
+                "joinedup",
+                "serve",
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.port),
-                "--log-level",
-                "warning",
-                "--no-access-log",
                 "--workers",
                 str(workers),
             ],

@@ -3,6 +3,7 @@ all at once each get their reference, on both databases."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from joinedup import schema
 from joinedup.accounts import services as accounts
+from joinedup.cli.serve import _listening_socket
 from joinedup.db import make_engine
 from joinedup.directory.rules import AgencyKind, Role
 from joinedup.frontdoor.models import Contact
@@ -145,3 +147,28 @@ def test_two_workers_take_contacts_sent_at_once_each_with_its_own_reference(
         assert sorted(stored) == references
         assert session.scalar(select(func.count()).select_from(Contact)) == 48
     engine.dispose()
+
+
+def test_the_workers_connections_send_each_answer_at_once() -> None:
+    """TCP_NODELAY on every accepted connection: without it an answer written in two parts
+    waits ~40 ms for the client's delayed acknowledgement (uvicorn issue 3149)."""
+    listening = _listening_socket("127.0.0.1", 0)
+    nodelay: list[int] = []
+
+    class Report(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            accepted = transport.get_extra_info("socket")
+            nodelay.append(accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    async def accept_one() -> None:
+        server = await asyncio.get_running_loop().create_server(Report, sock=listening)
+        async with server:
+            port = listening.getsockname()[1]
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            while not nodelay:
+                await asyncio.sleep(0.01)
+            writer.close()
+
+    asyncio.run(accept_one())
+    assert nodelay == [1]

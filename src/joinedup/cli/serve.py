@@ -10,6 +10,7 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from uvicorn.supervisors import Multiprocess
 
 from joinedup.cli.common import Failure, console, current_engine, settings
 from joinedup.cli.housekeeping import Housekeeper
@@ -64,7 +65,7 @@ def run(config: Settings, host: str, port: int, demo: bool, workers: int = 1) ->
         else:
             os.environ[_DEMO_ENV] = "1" if demo else ""
             # Each worker imports worker_app and reads the same JOINEDUP_* settings.
-            uvicorn.run(
+            workers_config = uvicorn.Config(
                 f"{__name__}:worker_app",
                 factory=True,
                 workers=workers,
@@ -72,6 +73,7 @@ def run(config: Settings, host: str, port: int, demo: bool, workers: int = 1) ->
                 port=port,
                 log_level="warning",
             )
+            Multiprocess(workers_config, sockets=[_listening_socket(host, port)]).run()
     finally:
         housekeeper.stop()
 
@@ -96,6 +98,19 @@ def _warm(app: FastAPI) -> None:
         engine = bind if isinstance(bind, Engine) else bind.engine
         with Session(read_only(engine)) as reading:
             matcher.load(reading)
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """The port every worker accepts on, bound with its protocol named. uvicorn's own binding
+    leaves it unnamed, so asyncio never sets TCP_NODELAY on the connections the workers accept,
+    and on Linux every answer on a kept-alive connection after the first waits about 40 ms for
+    the client's delayed acknowledgement (uvicorn issue 3149)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listening.bind((host, port))
+    listening.set_inheritable(True)
+    return listening
 
 
 def _check_port_free(host: str, port: int) -> None:
