@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joinedup import clock
@@ -33,9 +33,9 @@ from tests.frontdoor import person
 from tests.linkage_county import (
     LINKAGE_GROUP,
     TrainedCounty,
-    held_open,
     import_county,
-    savepoint_session,
+    loaded_database,
+    rolled_back,
     trained_county,
 )
 
@@ -48,15 +48,15 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> TrainedCounty:
     return trained_county(tmp_path_factory)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def imported(request: pytest.FixtureRequest, trained: TrainedCounty) -> Iterator[Connection]:
-    engine = request.getfixturevalue(f"{request.param}_engine")
-    yield from held_open(engine, lambda session: import_county(session, trained))
-
-
-@pytest.fixture
-def db(imported: Connection) -> Iterator[Session]:
-    yield from savepoint_session(imported)
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, trained: TrainedCounty) -> Iterator[Session]:
+    database, _ = loaded_database(
+        request,
+        "frontdoor_matching",
+        request.param,
+        lambda session: import_county(session, trained),
+    )
+    yield from rolled_back(database)
 
 
 @pytest.fixture

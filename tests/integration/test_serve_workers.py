@@ -170,5 +170,8 @@ def test_the_workers_connections_send_each_answer_at_once() -> None:
                 await asyncio.sleep(0.01)
             writer.close()
 
-    asyncio.run(accept_one())
+    # A thread of its own: the browser tests' Playwright keeps an event loop running in this
+    # worker's main thread, where asyncio.run refuses to start another.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, accept_one()).result(timeout=60)
     assert nodelay == [1]
