@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,7 +21,8 @@ from joinedup.config import Settings
 from joinedup.db import make_engine, make_session_factory
 from joinedup.frontdoor.practice import current_practice
 from joinedup.web import api
-from joinedup.web.deps import ANON_CSRF_COOKIE, CsrfRejected, NotFound, SignInRequired
+from joinedup.web.deps import CsrfRejected, NotFound, SignInRequired
+from joinedup.web.headers import SecurityHeaders, protective_headers
 from joinedup.web.routes import (
     admin,
     agreements,
@@ -80,46 +81,8 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     _add_error_pages(app)
-    app.middleware("http")(_security_headers)
+    app.add_middleware(SecurityHeaders, secure_cookies=settings.secure_cookies)
     return app
-
-
-async def _security_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Per request: a CSP nonce, an anonymous CSRF cookie for the sign-in form, safe headers."""
-    request.state.csp_nonce = secrets.token_urlsafe(16)
-    request.state.new_anon_csrf = secrets.token_urlsafe(32)
-    response = await call_next(request)
-    if ANON_CSRF_COOKIE not in request.cookies:
-        response.set_cookie(
-            ANON_CSRF_COOKIE,
-            request.state.new_anon_csrf,
-            httponly=True,
-            samesite="strict",
-            secure=request.app.state.settings.secure_cookies,
-        )
-    _protect(request, response)
-    return response
-
-
-def _protect(request: Request, response: Response) -> None:
-    """Headers every response carries, error pages included."""
-    if request.url.path.startswith("/api/docs"):
-        # Swagger UI starts itself with an inline script.
-        script = "script-src 'self' 'unsafe-inline'"
-    else:
-        script = f"script-src 'self' 'nonce-{request.state.csp_nonce}'"
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'self'; {script}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
-    if not request.url.path.startswith("/static"):
-        # Pages may carry personal data: never keep them in a shared cache or the back button.
-        response.headers["Cache-Control"] = "no-store"
 
 
 def _add_error_pages(app: FastAPI) -> None:
@@ -150,5 +113,5 @@ def _add_error_pages(app: FastAPI) -> None:
         if not hasattr(request.state, "csp_nonce"):
             request.state.csp_nonce = secrets.token_urlsafe(16)
         response = render(request, "errors/500.html", status_code=500)
-        _protect(request, response)
+        response.headers.update(dict(protective_headers(request.url.path, request.state.csp_nonce)))
         return response
