@@ -8,6 +8,7 @@ import typer
 
 from joinedup.cli import (
     audit,
+    cases,
     contacts,
     db,
     demo,
@@ -46,11 +47,13 @@ app.add_typer(governance.retention, name="retention")
 
 # `joinedup import KIND FILE`: data partner agencies send, one command for each kind of file.
 imports = typer.Typer(
-    help="Load files that partner agencies send: their person extracts and their contacts.",
+    help="Load files that partner agencies send: their person extracts, their contacts, and "
+    "social care's open cases.",
     no_args_is_help=True,
 )
 imports.command("people")(people.import_people)
 imports.command("contacts")(contacts.import_contacts_file)
+imports.command("cases")(cases.import_cases_file)
 app.add_typer(imports, name="import")
 
 

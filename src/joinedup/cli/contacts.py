@@ -51,11 +51,11 @@ def import_contacts_file(
         except ContactImportError as error:
             raise Failure(str(error)) from None
         except ContactsRejected as rejected:
-            _reject(file, report or file.with_name(f"{file.name}.errors.csv"), rejected)
+            reject(file, report or file.with_name(f"{file.name}.errors.csv"), rejected)
     _summarise(result, time.perf_counter() - started)
 
 
-def _reject(file: Path, report: Path, rejected: ContactsRejected) -> None:
+def reject(file: Path, report: Path, rejected: ContactsRejected) -> None:
     for problem in rejected.problems[:SHOWN]:
         console_err.print(f"  {problem}", markup=False, highlight=False)
     if rejected.total > SHOWN:

@@ -136,7 +136,7 @@ def read_contacts(
     """Every row of the file, each contact checked by rules.check_contact; problems go into
     `problems` with their line and column. Rows come back even when they have problems, so
     that the caller can check their referrers too and list everything wrong at once."""
-    text = _decode(data, file_name, problems)
+    text = decode_csv(data, file_name, problems)
     if text is None:
         return []
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -149,7 +149,7 @@ def read_contacts(
         return []
     rows = []
     seen: dict[str, int] = {}
-    for line, cells in _records(reader, problems):
+    for line, cells in csv_records(reader, problems):
         values = [cell.strip() for cell in cells]
         if not any(values):
             continue  # a blank line, often at the end
@@ -178,7 +178,7 @@ def read_contacts(
     return rows
 
 
-def _decode(data: bytes, file_name: str, problems: Problems) -> str | None:
+def decode_csv(data: bytes, file_name: str, problems: Problems) -> str | None:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -205,7 +205,7 @@ def _header(cells: list[str], problems: Problems) -> list[str] | None:
     return None if problems.total else names
 
 
-def _records(
+def csv_records(
     reader: Any, problems: Problems
 ) -> Iterator[tuple[int, list[str]]]:  # reader: the csv module's reader has no public type
     """(first line, cells) for each record; a value in quotes may run over several lines."""

@@ -1,5 +1,6 @@
 """Tables of the front door: contacts, the people they name, ratings, partner research,
-decisions, feedback to referrers, and domain events.
+decisions, feedback to referrers, and domain events. (Social care cases, and the contacts
+routed to them, are in case_models.)
 
 Nothing here is deleted. A re-rating adds a rating and marks the one it replaces; domain events
 are only ever appended (the database refuses to change them, as it does the ledger).
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from joinedup.db import Base
 from joinedup.directory.models import Agency, Professional
 from joinedup.directory.rules import AgencyKind
+from joinedup.frontdoor.case_models import ContactRouting
 from joinedup.frontdoor.rules import (
     ADDRESS_LENGTH,
     IDEMPOTENCY_KEY_LENGTH,
@@ -96,6 +98,7 @@ class Contact(Base):
     feedback_tasks: Mapped[list[FeedbackTask]] = relationship(
         back_populates="contact", order_by="FeedbackTask.id"
     )
+    routing: Mapped[ContactRouting | None] = relationship(back_populates="contact")
 
     @property
     def current_rating(self) -> Rating | None:

@@ -25,6 +25,7 @@ RELATIONSHIP_LENGTH = 100
 WHAT_HAPPENED_LENGTH = 20_000
 IDEMPOTENCY_KEY_LENGTH = 100
 REASON_LENGTH = 5_000
+CASE_REFERENCE_LENGTH = 50
 # An unborn baby's due date is at most about ten months away (and may have just passed).
 _DUE_DATE_AHEAD = timedelta(days=300)
 _EARLIEST_BIRTH = date(1900, 1, 1)
@@ -95,6 +96,9 @@ class ContactStatus(enum.StrEnum):
     """Where a contact is in the front door."""
 
     RECEIVED = "received"  # waiting for a MASH manager to rate it
+    # Domain.md step 2: a subject has an open social care case, so it went to the allocated
+    # worker instead of the MASH (a MASH manager can bring it back).
+    ROUTED = "routed"
     RATED = "rated"
     RESEARCHING = "researching"  # partners asked what they know
     DECIDED = "decided"
@@ -121,6 +125,11 @@ class FeedbackKind(enum.StrEnum):
 
 _FOR_REFERRER = {
     ContactStatus.RECEIVED: "Received: waiting to be screened by the MASH",
+    # Not who: the worker gets in touch with the referrer, whose name is on the contact.
+    ContactStatus.ROUTED: (
+        "Passed to the allocated social worker: the person it is about already has an open "
+        "case, so the social worker who holds it will take it forward"
+    ),
     ContactStatus.RATED: "Screened: the MASH is looking into it",
     # The same words as RATED: whom the MASH asked is the partners' business, not the referrer's.
     ContactStatus.RESEARCHING: "Screened: the MASH is looking into it",
