@@ -16,7 +16,7 @@ serve: install assets  ## Serve an existing database
 
 # The checks run first: a wrong import between layers or a type error fails the build.
 test: check assets  ## Checks, then the whole suite: unit, integration (SQLite and PostgreSQL), web, browser
-	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup
+	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup --durations=15
 
 check: install-dev  ## Lint, type-check and check the layers
 	$(BIN)/ruff check src tests benchmarks
