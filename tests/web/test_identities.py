@@ -9,6 +9,7 @@ afterwards.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,7 @@ from joinedup.directory.models import Agency
 from joinedup.directory.rules import Role
 from joinedup.linkage import model_file
 from joinedup.linkage.models import ReviewDecision, ReviewStatus, ReviewTask
+from joinedup.linkage.review.queries import explain
 from joinedup.linkage.training import LinkageModel
 from joinedup.people.models import AgencyRecord
 from joinedup.synthetic import CountyOptions, build_county
@@ -110,6 +112,37 @@ def page_value(html: str, name: str) -> str:
     return str(found["value"])
 
 
+# Where the waterfall's bars are drawn: positions on the page, not figures anyone reads.
+GEOMETRY = {"x", "y", "x1", "x2", "y1", "y2", "width", "height", "viewBox"}
+
+
+def numbers_in(response: Response) -> set[str]:
+    """Every number a reader could find in the page, as written (signs and percent aside):
+    its text, hidden text and the chart's included, and every attribute but the chart's
+    geometry."""
+    soup = page(response)
+    written = [soup.get_text(" ")] + [
+        str(value)
+        for element in soup.find_all(True)
+        for name, value in element.attrs.items()
+        if name not in GEOMETRY
+    ]
+    return {number for text in written for number in re.findall(r"\d+(?:\.\d+)?", text)}
+
+
+def model_score(task: ReviewTask, db: Session, data_dir: Path) -> set[str]:
+    """The model's score of the pair and its total match weight, as a page might write them:
+    the run's and the explanation's, as a percentage, a probability and a weight."""
+    explained = explain(db, data_dir, task)
+    assert explained is not None
+    written = set()
+    for probability in (task.match_probability, explained.scored.match_probability):
+        written |= {f"{probability * 100:.1f}", f"{probability:.2f}", f"{probability:.3f}"}
+    for weight in (task.match_weight, explained.scored.match_weight):
+        written |= {f"{abs(weight):.1f}", f"{abs(weight):.2f}"}
+    return written
+
+
 def test_managers_and_practitioners_holding_a_record_reach_tasks_and_everyone_else_gets_404(
     app: FastAPI, sqlite_db: Session, scenario: Scenario
 ) -> None:
@@ -184,9 +217,12 @@ def test_a_task_shows_both_records_side_by_side_through_the_gate_and_the_waterfa
         "Postcode",
         "NHS number",
         "Unique pupil number",
+        "Match weight",
     ]
     # Each figure is rounded to one place, so the sum may be a few tenths out.
-    assert sum(float(row[2]) for row in steps) == pytest.approx(float(steps[-1][3]), abs=0.4)
+    weights = [float(row[2]) for row in steps]
+    assert sum(weights[:-1]) == pytest.approx(float(steps[-2][3]), abs=0.4)
+    assert weights[-1] == pytest.approx(float(steps[-2][3]), abs=0.1)
     assert [row[1] for row in steps][1:4] == [
         "One letter changed, dropped, added or swapped",
         "The same",
@@ -195,7 +231,7 @@ def test_a_task_shows_both_records_side_by_side_through_the_gate_and_the_waterfa
 
 
 def test_a_practitioner_who_cannot_see_the_other_record_sees_why_and_cannot_decide(
-    client: TestClient, sqlite_db: Session, scenario: Scenario
+    client: TestClient, sqlite_db: Session, scenario: Scenario, tmp_path: Path
 ) -> None:
     sign_in(client, someone(sqlite_db, Role.MASH_PRACTITIONER, "NOTTS-COMMUNITY"))
     task_id = scenario.task("POL-1", "COM-1")
@@ -212,7 +248,13 @@ def test_a_practitioner_who_cannot_see_the_other_record_sees_why_and_cannot_deci
     assert "You cannot see one of the two records" in response.text
     # The waterfall leaves out every comparison of details withheld from her: here, all.
     assert soup.select_one("svg") is None and "The same figures" not in response.text
-    assert "details withheld from you (First name, Last name, Date of birth" in response.text
+    assert text_of(soup, "#withheld-comparisons li") == (
+        "First name, Last name, Date of birth, Postcode, NHS number, Unique pupil number. "
+        "Withheld: no agreement covers police intelligence for your role; ask your IG lead."
+    )
+    task = sqlite_db.get(ReviewTask, task_id)
+    assert task is not None
+    assert model_score(task, sqlite_db, tmp_path) & numbers_in(response) == set()
 
     refused = client.post(
         f"/identities/{task_id}",
@@ -227,6 +269,84 @@ def test_a_practitioner_who_cannot_see_the_other_record_sees_why_and_cannot_deci
     assert refused.status_code == 400
     assert "You cannot see one of the two records" in text_of(page(refused), ".govuk-error-summary")
     assert sqlite_db.scalar(select(func.count()).select_from(ReviewDecision)) == 0
+
+
+def test_a_reader_with_a_comparison_withheld_sees_no_score_to_work_it_out_from(
+    app: FastAPI, sqlite_db: Session, scenario: Scenario, tmp_path: Path
+) -> None:
+    db = sqlite_db
+    task_id = scenario.task("ACU-1", "COM-1")
+    # Both records carry one pupil number, and the run scored them so. The acute trust's
+    # practitioner may not see the community trust's (education data), so the comparison of
+    # the two, which adds a good deal to the weight, is withheld from her; the manager sees
+    # everything.
+    for key in ("ACU-1", "COM-1"):
+        record = db.get(AgencyRecord, scenario.records[key])
+        assert record is not None
+        record.upn = "H891234524001"
+    task = db.get(ReviewTask, task_id)
+    assert task is not None
+    explained = explain(db, tmp_path, task)
+    assert explained is not None
+    task.match_weight = explained.scored.match_weight
+    task.match_probability = explained.scored.match_probability
+    db.flush()
+    score = model_score(task, db, tmp_path)
+    pages = {}
+    for role, code in ((Role.MASH_PRACTITIONER, "ACUTE-TRENT"), (Role.MASH_MANAGER, "NCC-CSC")):
+        with new_client(app) as browser:
+            sign_in(browser, someone(db, role, code))
+            pages[code] = browser.get(f"/identities/{task_id}")
+
+    hers, his = pages["ACUTE-TRENT"], pages["NCC-CSC"]
+
+    assert hers.status_code == his.status_code == 200
+    # Nowhere in her page, hidden text and the chart's markup included, is the model's score
+    # or its total: with the comparisons she can see, either gives away the pupil numbers'.
+    assert score & numbers_in(hers) == set()
+    soup = page(hers)
+    assert "Model's score" not in hers.text and "Match weight" not in hers.text
+    # Nor the band: that the score is between the thresholds says which side of a line the
+    # withheld comparison's weight falls.
+    assert "between the thresholds" not in hers.text
+    # What she can see adds up, and says it is only that.
+    steps = table_rows(soup, "The same figures")
+    assert [row[0] for row in steps][-1] == "Total of the comparisons you can see"
+    visible = sum(float(row[2]) for row in steps[:-1])
+    assert float(steps[-1][2]) == pytest.approx(visible, abs=0.4)
+    assert texts_of(soup, "svg text")[-2] == "Total you can see"
+    # And it says which comparison is withheld, and why: her agency has no agreement for it.
+    assert texts_of(soup, "#withheld-comparisons li") == [
+        "Unique pupil number. Withheld: no agreement covers education for your role; ask your "
+        "IG lead."
+    ]
+    assert "score" in text_of(soup, "#withheld-comparisons")
+
+    # The manager, who sees every detail compared, sees the score, its band and the total.
+    assert score & numbers_in(his)
+    assert f"{task.match_probability * 100:.1f}% likely to be one person" in his.text
+    assert "the score is between the thresholds" in his.text.lower()
+    his_steps = table_rows(page(his), "The same figures")
+    assert his_steps[-1][0] == "Match weight"
+    assert (
+        "#withheld-comparisons" not in his.text
+        and page(his).select_one("#withheld-comparisons") is None
+    )
+
+
+def test_the_queue_shows_no_score_or_band_since_it_cannot_tell_what_each_reader_may_see(
+    client: TestClient, sqlite_db: Session, scenario: Scenario, tmp_path: Path
+) -> None:
+    sign_in(client, someone(sqlite_db, Role.MASH_PRACTITIONER, "NOTTS-COMMUNITY"))
+
+    queue = client.get("/identities")
+
+    assert len(table_rows(page(queue))) == 2
+    for pair in (("POL-1", "COM-1"), ("COM-1", "ACU-1")):
+        task = sqlite_db.get(ReviewTask, scenario.task(*pair))
+        assert task is not None
+        assert model_score(task, sqlite_db, tmp_path) & numbers_in(queue) == set()
+    assert "score" not in queue.text.lower() and "thresholds" not in queue.text
 
 
 def test_linking_records_the_answer_merges_at_once_and_keeps_the_history(

@@ -1,12 +1,13 @@
 """The review queue: pairs of agency records the linkage model is not sure are one person, for
 MASH managers and practitioners to decide (linkage.review.rules says who; others get 404).
 
-The queue lists tasks by number, reason and score, never anyone's details. A task's page
-shows the two records side by side, both through the sharing gate (the reviewer works this
-pair, so the Involvement names its two records), each comparison's part in the score as a
-waterfall (a server-drawn SVG, with the same figures in a table), the answers so far, and the
-form. A comparison of details withheld from the reviewer is left out of the waterfall, and a
-reviewer who cannot see one of the records at all cannot decide.
+The queue lists tasks by number, when they were raised and the answers so far, never anyone's
+details. A task's page shows the two records side by side, both through the sharing gate (the
+reviewer works this pair, so the Involvement names its two records), each comparison's part in
+the score as a waterfall (a server-drawn SVG, with the same figures in a table), the answers so
+far, and the form. A comparison of details withheld from the reviewer is left out of the
+waterfall, and so are the model's score and band (see OpenedTask.shows_score); a reviewer who
+cannot see one of the records at all cannot decide.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ from joinedup.sharing.gate import Disclosure, Involvement, disclose
 from joinedup.sharing.rules import Purpose
 from joinedup.web.deps import CurrentActor, Db, NotFound, page_router, settings_of
 from joinedup.web.forms import field
+from joinedup.web.routes.identities_waterfall import (
+    Chart,
+    Step,
+    WithheldComparison,
+    steps_for,
+    unexplained,
+)
 from joinedup.web.templating import render
 
 router = page_router()
@@ -46,6 +54,10 @@ Reviewer = Annotated[Actor, Depends(require_reviewer)]
 
 @router.get("/identities")
 def queue(request: Request, actor: Reviewer, db: Db, decided: str = "") -> Response:
+    # Neither the score nor the reason (which names the band) is listed: the queue reads no
+    # records through the gate, so it cannot tell which comparisons each reader may see, and
+    # for one with a comparison withheld either gives its weight away (OpenedTask.shows_score).
+    # The task's page shows them to a reader who sees every detail compared.
     return render(
         request,
         "pages/identities/queue.html",
@@ -53,7 +65,6 @@ def queue(request: Request, actor: Reviewer, db: Db, decided: str = "") -> Respo
         nav_section="home",
         queue=review_queue(db, actor),
         decided=int(decided) if decided.isdigit() else None,
-        reasons={reason.value: reason.label for reason in ReviewReason},
     )
 
 
@@ -96,12 +107,37 @@ class OpenedTask:
     records: list[Disclosure]  # the two, lower id first
     agencies: list[str | None]  # each record's agency, when the reader may know who holds it
     explanation: Explanation | None  # None: no trained model file to explain it with
-    steps: list[Step]
-    withheld_steps: list[str]  # comparisons of details withheld from the reader
+    steps: list[Step]  # the comparisons the reader may see, the prior first
+    withheld_steps: list[WithheldComparison]  # the comparisons of details withheld from them
 
     @property
     def can_decide(self) -> bool:
         return all(record.disclosed for record in self.records)
+
+    @property
+    def shows_score(self) -> bool:
+        """Whether the reader may see the model's score, its total match weight, its band and
+        the task's reason: only when they see every detail the model compared.
+
+        The match weight is the prior plus each comparison's weight, so the score (or the
+        total) less the comparisons shown is what the withheld ones added; and a comparison's
+        few levels weigh far apart (NHS numbers the same, different, or not recorded), so
+        that part names the level: whether the other agency's number is the reader's own.
+        The band is the same sum, coarser: "between the thresholds" against "high, but the
+        NHS numbers differ" puts the withheld part above or below a line (a threshold less
+        what is shown), and with one comparison withheld that often names its level too. The
+        reason names the band (every one but a merge undone), and a safeguard's names a
+        comparison's result. So none of these is shown, and only the visible comparisons'
+        own total is, labelled as such. What is left is what the task's being in the
+        reader's queue tells every reviewer anyway: the model, or a safeguard, left the pair
+        to a person. That is enough to do the job, which is to judge the pair from the
+        details they see; someone who may see every detail compared sees the score.
+        """
+        return not self.withheld_steps
+
+    @property
+    def reason_shown(self) -> bool:
+        return self.shows_score or self.task.reason == ReviewReason.MERGE_UNDONE
 
 
 def _opened(request: Request, db: Db, actor: Actor, review_id: int) -> OpenedTask:
@@ -122,7 +158,7 @@ def _opened(request: Request, db: Db, actor: Actor, review_id: int) -> OpenedTas
     )
     explanation = explain(db, settings_of(request).data_dir, task)
     db.commit()
-    steps, withheld = _steps(explanation, records) if explanation else ([], [])
+    steps, withheld = steps_for(explanation, records) if explanation else ([], unexplained(records))
     return OpenedTask(
         task=task,
         records=records,
@@ -169,10 +205,12 @@ def _task_page(
         nav_section="home",
         opened=opened,
         task=task,
-        reason=ReviewReason(task.reason).label,
+        # Not given to the template at all unless the reader may see them (shows_score).
+        reason=ReviewReason(task.reason).label if opened.reason_shown else None,
+        score=task.match_probability if opened.shows_score else None,
         status=STATUS_LABELS[ReviewStatus(task.status)],
         outcomes=_outcomes(task),
-        chart=Chart.of(opened.steps, complete=not opened.withheld_steps) if opened.steps else None,
+        chart=Chart.of(opened.steps, complete=opened.shows_score) if opened.steps else None,
         fields=RECORD_FIELDS,
         values=values,
         errors=errors,
@@ -216,122 +254,3 @@ RECORD_FIELDS = [
     ("pnc_id", "PNC ID"),
     ("record_id", "The agency's reference"),
 ]
-
-
-# --- The waterfall ------------------------------------------------------------------------------
-
-COMPARISONS = {
-    "prior": "Before comparing anything",
-    "first_name": "First name",
-    "family_name": "Last name",
-    "date_of_birth": "Date of birth",
-    "postcode": "Postcode",
-    "nhs_number": "NHS number",
-    "upn": "Unique pupil number",
-}
-# The record fields each comparison reads (names are compared across each other's fields).
-NEEDS = {
-    "first_name": ("given_name", "family_name"),
-    "family_name": ("given_name", "family_name", "other_names"),
-    "date_of_birth": ("date_of_birth",),
-    "postcode": ("postcode",),
-    "nhs_number": ("nhs_number",),
-    "upn": ("upn",),
-}
-
-
-@dataclass(frozen=True)
-class Step:
-    comparison: str
-    level: str  # how the two compared, in plain words
-    weight: float  # its part of the match weight: positive says the same person
-    before: float  # the running total before it
-    after: float
-
-
-def _steps(explanation: Explanation, records: list[Disclosure]) -> tuple[list[Step], list[str]]:
-    steps: list[Step] = []
-    withheld: list[str] = []
-    running = 0.0
-    for part in explanation.scored.contributions:
-        name = COMPARISONS.get(part.comparison, part.comparison)
-        if not all(f in r.fields for r in records for f in NEEDS.get(part.comparison, ())):
-            withheld.append(name)
-            continue
-        steps.append(
-            Step(name, _plain(part.level), part.match_weight, running, running + part.match_weight)
-        )
-        running += part.match_weight
-    if len(steps) == 1:  # the prior alone explains nothing
-        return [], withheld
-    return steps, withheld
-
-
-def _plain(level: str) -> str:
-    if level.startswith("Exact match"):
-        return "The same"
-    if level.endswith("is missing"):
-        return "Not recorded on one or both"
-    if level == "All other comparisons":
-        return "Different"
-    return level
-
-
-@dataclass(frozen=True)
-class Bar:
-    y: float
-    x: float
-    width: float
-    fill: str
-    label: str  # the comparison, at the left
-    value: str  # its weight, beside the bar
-    value_x: float
-    anchor: str  # where the value text hangs from: "start" or "end"
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A waterfall's geometry: each step's bar runs from the total before it to after it."""
-
-    width: int
-    height: int
-    zero_x: float
-    bars: list[Bar]
-
-    WIDTH = 640
-    LABELS = 190  # the comparisons' names, left of the bars
-    ROW = 30
-    BAR = 18
-    ROOM = 56  # for the value beside the outermost bars
-
-    @classmethod
-    def of(cls, steps: list[Step], complete: bool) -> Chart:
-        total = steps[-1].after
-        ends = [0.0, total] + [s.before for s in steps] + [s.after for s in steps]
-        low, high = min(ends), max(ends)
-        span = (high - low) or 1.0
-        left, right = cls.LABELS + cls.ROOM, cls.WIDTH - cls.ROOM
-        scale = (right - left) / span
-
-        def x(value: float) -> float:
-            return round(left + (value - low) * scale, 1)
-
-        rows = [(s.comparison, s.before, s.after, s.weight) for s in steps]
-        rows.append(("Match weight" if complete else "What you can see", 0.0, total, total))
-        bars = []
-        for i, (label, start, end, weight) in enumerate(rows):
-            last = i == len(rows) - 1
-            grows = end >= start
-            bars.append(
-                Bar(
-                    y=i * cls.ROW + (cls.ROW - cls.BAR) / 2,
-                    x=x(min(start, end)),
-                    width=max(round(abs(end - start) * scale, 1), 1.0),
-                    fill="#0b0c0c" if last else ("#00703c" if grows else "#d4351c"),
-                    label=label,
-                    value=f"{weight:+.1f}",
-                    value_x=x(max(start, end)) + 4 if grows else x(min(start, end)) - 4,
-                    anchor="start" if grows else "end",
-                )
-            )
-        return cls(cls.WIDTH, len(rows) * cls.ROW, x(0.0), bars)
