@@ -1,8 +1,9 @@
 """Reads for the review queue: the tasks a reviewer may decide, one task, why the model
 scored it so, and the decided pairs as labels.
 
-None of these reads a person's details for display: the queue shows tasks by number, reason
-and score, and a task's two records are for the sharing gate to disclose (web.routes.identities).
+None of these reads a person's details for display: the queue shows tasks by number, when they
+were raised and the answers so far, and a task's two records, and how much of its score a
+reader may see, are for the sharing gate to decide (web.routes.identities).
 """
 
 from __future__ import annotations
