@@ -1,26 +1,31 @@
-"""`joinedup link`: train the linkage model, link every record, measure it, link plain files."""
+"""`joinedup link`: train the linkage model, link every record, measure it, link plain files.
+
+Each command imports the linkage package itself: Splink, DuckDB and Arrow take seconds to
+import, and the hub's other commands do not need them.
+"""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from joinedup import clock
 from joinedup.actor import Actor
 from joinedup.cli.common import Failure, console, current_engine, session_on, settings
-from joinedup.linkage import engine, model_file
-from joinedup.linkage.batch import BlockingRefused, check_blocking
-from joinedup.linkage.evaluation import Evaluation, EvaluationError, against_labels, evaluate
-from joinedup.linkage.files import FileRejected, link_files, write_clusters
-from joinedup.linkage.households.services import form_households
-from joinedup.linkage.queries import linked_records, open_review_tasks, records_to_link
-from joinedup.linkage.review.queries import review_labels
-from joinedup.linkage.services import LinkageError, run_linkage, undo_merge
-from joinedup.linkage.settings import LinkageConfigError, LinkageSettings, load_linkage_settings
-from joinedup.linkage.spec import PERSON_SPEC, Rule, parse_rule, person_frame_row
-from joinedup.linkage.training import LinkageModel, TrainingError, train
+
+if TYPE_CHECKING:
+    from joinedup.linkage import engine
+    from joinedup.linkage.evaluation import Evaluation
+    from joinedup.linkage.settings import LinkageSettings
+    from joinedup.linkage.spec import Rule
+    from joinedup.linkage.training import LinkageModel
 
 app = typer.Typer(
     help="Link agency records into master persons with the trained model.",
@@ -42,26 +47,48 @@ BLOCK_ON_HELP = (
 )
 
 
+class LinkageEngine(StrEnum):
+    """Where Splink runs: DuckDB in this process, or Spark (docs/deployment.md)."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
+ENGINE_HELP = (
+    "Where Splink runs: duckdb, in this process; or spark, on the cluster that spark-submit, "
+    "PYSPARK_SUBMIT_ARGS or spark-defaults.conf names (on this machine's cores without one)."
+)
+
+
 @app.command("train")
 def train_model(
     block_on: list[str] = typer.Option([], "--block-on", help=BLOCK_ON_HELP),
+    engine_name: LinkageEngine = typer.Option(LinkageEngine.DUCKDB, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Train the model on every agency record in the hub and save it as the next version.
 
     The prior comes from records that share an NHS number or UPN, u from random pairs, and m
     by expectation maximisation. The model is kept under the data directory.
     """
+    from joinedup.linkage import engine, model_file
+    from joinedup.linkage.queries import records_to_link
+    from joinedup.linkage.spec import PERSON_SPEC, person_frame_row
+    from joinedup.linkage.training import TrainingError, train
+
     config, linkage = settings(), _linkage_settings()
     rules = _rules(block_on) or PERSON_SPEC.blocking_rules
     with session_on(current_engine(config)) as session:
         rows = records_to_link(session)
     frame = engine.frame(PERSON_SPEC, (person_frame_row(row["id"], row) for row in rows))
     _check(frame, rules, linkage)
-    try:
-        model = train(frame, linkage)
-    except TrainingError as error:
-        raise Failure(str(error)) from None
-    model = model_file.with_blocking_rules(model, rules)
+    with _running_on(engine_name) as where:
+        try:
+            model = train(frame, linkage)
+        except TrainingError as error:
+            raise Failure(str(error)) from None
+    # Saved in DuckDB's SQL whichever engine trained it, so every engine and reader can use it.
+    portable = engine.in_dialect(model.splink_settings, model.spec, engine.MODEL_DIALECT)
+    model = model_file.with_blocking_rules(replace(model, splink_settings=portable), rules)
     path = model_file.save(model, model_file.model_folder(config.data_dir))
     console.print(
         f"Trained the linkage model on {model.records:,} agency records in "
@@ -71,6 +98,7 @@ def train_model(
     )
     prior = model.splink_settings["probability_two_random_records_match"]
     console.print(f"  Two records drawn at random are one person with probability {prior:.3g}.")
+    _say_where(where)
     console.print("  Link every record with it: joinedup link run", highlight=False)
 
 
@@ -80,18 +108,23 @@ def run(
         None, "--model", help="A model file [default: the newest under the data directory]"
     ),
     block_on: list[str] = typer.Option([], "--block-on", help=BLOCK_ON_HELP),
+    engine_name: LinkageEngine = typer.Option(LinkageEngine.DUCKDB, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Link every agency record into master persons, by band.
 
     At or above the upper threshold records are linked; between the thresholds a review task
     asks a person; below, they stay apart. Two different NHS numbers never link automatically.
     """
+    from joinedup.linkage import model_file
+    from joinedup.linkage.batch import BlockingRefused
+    from joinedup.linkage.services import LinkageError, run_linkage
+
     config, linkage = settings(), _linkage_settings()
     rules = _rules(block_on)
     found = _model(config.data_dir, model)
     if rules:
         found = model_file.with_blocking_rules(found, rules)
-    with session_on(current_engine(config)) as session:
+    with _running_on(engine_name) as where, session_on(current_engine(config)) as session:
         try:
             report = run_linkage(session, Actor.system("joinedup link run"), found, linkage)
         except (BlockingRefused, LinkageError) as error:
@@ -111,6 +144,7 @@ def run(
     _say(f"  {report.merges:,} master persons merged into others (each can be undone)")
     _say(f"  {report.new_people:,} new master persons")
     _say(f"  {report.open_review_tasks:,} pairs waiting for review")
+    _say_where(where)
 
 
 @app.command("evaluate")
@@ -124,6 +158,10 @@ def evaluate_links(
 ) -> None:
     """Compare the links with a ground truth (pairwise precision, recall and F1, and clusters)
     and with reviewers' answers, the pairs people decided."""
+    from joinedup.linkage.evaluation import EvaluationError, against_labels, evaluate
+    from joinedup.linkage.queries import linked_records, open_review_tasks
+    from joinedup.linkage.review.queries import review_labels
+
     config = settings()
     path = truth or config.data_dir / "county" / "truth" / "records.csv"
     with session_on(current_engine(config)) as session:
@@ -164,6 +202,8 @@ def labels(
     Columns: source_l,record_id_l,source_r,record_id_r,same (1 or 0),decided_by,decided_at;
     a source is the agency's code.
     """
+    from joinedup.linkage.review.queries import review_labels
+
     with session_on(current_engine(settings())) as session:
         decided = review_labels(session)
     with out.open("w", encoding="utf-8", newline="") as handle:
@@ -192,6 +232,9 @@ def households(
     address. Places (parent, child, partner, sibling, other adult) come from ages. Changes keep
     history: a member who leaves keeps the membership, with the day it ended.
     """
+    from joinedup.linkage.households.services import form_households
+    from joinedup.linkage.queries import linked_records
+
     config = settings()
     folder = truth or config.data_dir / "county" / "truth"
     with session_on(current_engine(config)) as session:
@@ -222,18 +265,25 @@ def files(
     train_here: bool = typer.Option(
         False, "--train", help="Train a model on these files instead (it is not saved)"
     ),
+    engine_name: LinkageEngine = typer.Option(LinkageEngine.DUCKDB, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Link extract files without the hub's database, writing a person id for every row.
 
     Rows of one person get the same id; every input row is in the output, in input order.
     """
+    from joinedup.linkage.batch import BlockingRefused
+    from joinedup.linkage.files import FileRejected, link_files, write_clusters
+    from joinedup.linkage.training import TrainingError
+
     config, linkage = settings(), _linkage_settings()
     for path in paths:
         if not path.is_file():
             raise Failure(f"There is no file at {path}")
     found = None if train_here else _model(config.data_dir, model)
+    today = clock.now().astimezone(clock.LONDON).date()
     try:
-        result = link_files(paths, found, linkage, clock.now().astimezone(clock.LONDON).date())
+        with _running_on(engine_name) as where:
+            result = link_files(paths, found, linkage, today)
     except FileRejected as rejected:
         for problem in rejected.rejected.problems[:10]:
             _say(f"  {rejected.path.name}: {problem}")
@@ -248,6 +298,7 @@ def files(
         f"Linked {len(result.rows):,} rows from {len(paths)} files into {result.people:,} "
         f"people in {result.batch.seconds:.1f}s; wrote {out}."
     )
+    _say_where(where)
     if result.batch.decisions.reviews:
         _say(
             f"  {len(result.batch.decisions.reviews):,} pairs were uncertain and left apart "
@@ -258,6 +309,8 @@ def files(
 @app.command("undo-merge")
 def undo(merge_id: int = typer.Argument(..., help="The merge's number")) -> None:
     """Undo a merge: the merged master person gets back the records it had, and stays apart."""
+    from joinedup.linkage.services import LinkageError, undo_merge
+
     with session_on(current_engine(settings())) as session:
         try:
             moved = undo_merge(session, Actor.system("joinedup link undo-merge"), merge_id)
@@ -266,7 +319,26 @@ def undo(merge_id: int = typer.Argument(..., help="The merge's number")) -> None
     _say(f"Undid merge {merge_id}: {moved:,} records moved back.")
 
 
+@contextmanager
+def _running_on(name: LinkageEngine) -> Iterator[str | None]:
+    """Splink runs on the named engine inside; gives where, to say so (None for DuckDB)."""
+    from joinedup.linkage.engine import EngineUnavailable, running_on
+
+    try:
+        with running_on(name.value) as where:
+            yield None if name is LinkageEngine.DUCKDB else where
+    except EngineUnavailable as error:
+        raise Failure(str(error)) from None
+
+
+def _say_where(where: str | None) -> None:
+    if where:
+        _say(f"  Splink ran on {where}.")
+
+
 def _linkage_settings() -> LinkageSettings:
+    from joinedup.linkage.settings import LinkageConfigError, load_linkage_settings
+
     try:
         return load_linkage_settings()
     except LinkageConfigError as error:
@@ -274,6 +346,9 @@ def _linkage_settings() -> LinkageSettings:
 
 
 def _model(data_dir: Path, path: Path | None) -> LinkageModel:
+    from joinedup.linkage import model_file
+    from joinedup.linkage.spec import PERSON_SPEC
+
     try:
         chosen = path or model_file.latest(model_file.model_folder(data_dir), PERSON_SPEC)
         return model_file.load(chosen, PERSON_SPEC)
@@ -282,6 +357,8 @@ def _model(data_dir: Path, path: Path | None) -> LinkageModel:
 
 
 def _rules(texts: list[str]) -> tuple[Rule, ...]:
+    from joinedup.linkage.spec import PERSON_SPEC, parse_rule
+
     try:
         return tuple(parse_rule(text, PERSON_SPEC.columns) for text in texts)
     except ValueError as error:
@@ -289,6 +366,8 @@ def _rules(texts: list[str]) -> tuple[Rule, ...]:
 
 
 def _check(frame: engine.Frame, rules: tuple[Rule, ...], linkage: LinkageSettings) -> None:
+    from joinedup.linkage.batch import BlockingRefused, check_blocking
+
     try:
         check_blocking(frame, rules, linkage.max_comparisons)
     except BlockingRefused as error:
@@ -333,6 +412,8 @@ def _households_against_truth(
 ) -> Evaluation:
     """Households against the county's, over one record of each real person (so each pair is
     two people, not one person's two records)."""
+    from joinedup.linkage.evaluation import evaluate
+
     with (folder / "people.csv").open(encoding="utf-8", newline="") as handle:
         home = {row["person_id"]: row["household_id"] for row in csv.DictReader(handle)}
     predicted: dict[tuple[str, str], int] = {}
