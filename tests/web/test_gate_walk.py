@@ -23,6 +23,7 @@ from joinedup.audit.models import AuditEntry
 from joinedup.directory.models import Agency
 from joinedup.directory.rules import Role
 from joinedup.frontdoor import research, services
+from joinedup.frontdoor.cases import load_cases
 from joinedup.frontdoor.schemas import ContactIn
 from joinedup.people.imports import import_extract
 from joinedup.people.schemas import COLUMN_NAMES
@@ -44,6 +45,7 @@ ROLES = {
     "ig lead": ("NOTTS-POLICE", Role.IG_LEAD),
     "system leader": ("NCC-CSC", Role.SYSTEM_LEADER),
     "administrator": ("NCC-CSC", Role.ADMINISTRATOR),
+    "allocated worker": ("NCC-CSC", Role.REFERRER),  # holds her open case
 }
 
 
@@ -52,13 +54,13 @@ def county() -> County:
     return build_county(CountyOptions(people=100))
 
 
-def police_record() -> io.BytesIO:
+def police_record(record_id: str = "WALK-1") -> io.BytesIO:
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=COLUMN_NAMES, restval="")
     writer.writeheader()
     writer.writerow(
         {
-            "record_id": "WALK-1",
+            "record_id": record_id,
             "given_name": SECRETS[0],
             "family_name": SECRETS[1],
             "date_of_birth": SECRETS[2],
@@ -94,28 +96,25 @@ def test_every_page_showing_a_persons_details_put_the_access_on_the_ledger(
         role: create_user(db, role.title().replace(" ", ""), roles=(kind,), agency=agency(db, code))
         for role, (code, kind) in ROLES.items()
     }
-    contact = services.receive_contact(
-        db,
-        actor_for_user(users["referrer"]),
-        ContactIn.model_validate(
-            {
-                "subjects": [
-                    {
-                        "kind": "child",
-                        "given_name": SECRETS[0],
-                        "family_name": SECRETS[1],
-                        "date_of_birth": SECRETS[2],
-                        "nhs_number": NHS,
-                    }
-                ],
-                "concern_categories": ["neglect"],
-                "what_happened": "Left alone overnight.",
-                "urgency": "urgent",
-                "consent": "given",
-            }
-        ),
-        PRACTICE,
-    ).contact
+    about_her = ContactIn.model_validate(
+        {
+            "subjects": [
+                {
+                    "kind": "child",
+                    "given_name": SECRETS[0],
+                    "family_name": SECRETS[1],
+                    "date_of_birth": SECRETS[2],
+                    "nhs_number": NHS,
+                }
+            ],
+            "concern_categories": ["neglect"],
+            "what_happened": "Left alone overnight.",
+            "urgency": "urgent",
+            "consent": "given",
+        }
+    )
+    referrer = actor_for_user(users["referrer"])
+    contact = services.receive_contact(db, referrer, about_her, PRACTICE).contact
     assert contact.subjects[0].master_person_id is not None  # matched to the police record
     manager = actor_for_user(users["manager"])
     rate(db, manager, contact, "amber", "Neglect")
@@ -128,6 +127,21 @@ def test_every_page_showing_a_persons_details_put_the_access_on_the_ledger(
         contact.version,
         PRACTICE,
     )
+    # Then children's services open a case for her, so the next contact about her is routed
+    # to its allocated worker: its page and the bring-back form are walked too.
+    import_extract(db, ADMIN, "NCC-CSC", police_record("WALK-C1"), file_name="walk-csc.csv")
+    load_cases(
+        db,
+        ADMIN,
+        "NCC-CSC",
+        (
+            "record_id,case_reference,allocated_worker_email,opened_on\n"
+            f"WALK-C1,CIN-WALK,{users['allocated worker'].professional.email},2026-09-01\n"
+        ).encode(),
+        "walk-cases.csv",
+    )
+    routed = services.receive_contact(db, referrer, about_her, PRACTICE).contact
+    assert routed.routing is not None
     values = {
         "reference": contact.reference,
         "request_id": request.id,
@@ -139,8 +153,18 @@ def test_every_page_showing_a_persons_details_put_the_access_on_the_ledger(
             for route in page_routes(app)
             if "GET" in route.methods and "{" not in fill_in(route.path, **values)
         }
+        | {
+            fill_in(route.path, reference=routed.reference)
+            for route in page_routes(app)
+            if "GET" in route.methods
+            and route.path.startswith("/contacts/{reference}")
+            and "{" not in fill_in(route.path, reference=routed.reference)
+        }
     )
 
+    for user in users.values():  # loaded afresh (the imports expired them), to sign in with
+        db.refresh(user)
+        assert user.professional.email
     shown_to: dict[str, list[str]] = {}
     ungated: list[str] = []
     for role, user in users.items():
@@ -159,5 +183,7 @@ def test_every_page_showing_a_persons_details_put_the_access_on_the_ledger(
     assert contact.reference and f"/contacts/{contact.reference}" in shown_to["manager"]
     assert f"/research/{request.id}" in shown_to["health practitioner"]
     assert f"/contacts/{contact.reference}" in shown_to["referrer"]
+    assert shown_to["allocated worker"] == [f"/contacts/{routed.reference}"]
+    assert f"/contacts/{routed.reference}/bring-back" in shown_to["manager"]
     for outsider in ("police practitioner", "ig lead", "system leader", "administrator"):
         assert outsider not in shown_to, (outsider, shown_to.get(outsider))

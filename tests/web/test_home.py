@@ -34,6 +34,7 @@ def test_a_mash_manager_sees_contacts_to_rate_decisions_and_feedback_due(
     assert headings(client) == [
         "MASH work due",
         "Contacts to rate",
+        "Routed to allocated workers",
         "Late partner research",
         "Decisions due",
         "Feedback due to referrers",

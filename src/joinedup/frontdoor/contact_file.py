@@ -17,13 +17,15 @@ from sqlalchemy.orm import Session, selectinload
 from joinedup import clock
 from joinedup.actor import Actor
 from joinedup.directory.rules import AgencyKind, Role
-from joinedup.frontdoor import queries
+from joinedup.frontdoor import queries, routing
+from joinedup.frontdoor.case_models import ContactRouting, SocialCareCase
 from joinedup.frontdoor.disclosure import (
     AccountRecord,
     AnswerRecord,
     SubjectRecord,
     custodian,
     involvement_in,
+    is_allocated_worker,
     is_working,
     purpose_of,
 )
@@ -43,6 +45,8 @@ class PersonOnFile:
     details: Disclosure
     known: queries.KnownPerson | None  # MASH managers only
     records: list[Disclosure]  # agency records the people index links to this person
+    # Their open social care cases, to the MASH manager and the allocated worker only.
+    open_cases: list[SocialCareCase]
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,13 @@ class ContactFile:
     feedback: list[FeedbackOnFile]
     decision_lateness: Lateness
     is_manager: bool
+    # The allocated worker of the open case it was routed to (domain.md step 2).
+    is_allocated_worker: bool
+
+    @property
+    def routing(self) -> ContactRouting | None:
+        """Where intake sent it and whether it was brought back: for the manager and worker."""
+        return self.contact.routing if self.is_manager or self.is_allocated_worker else None
 
     @property
     def agencies_asked(self) -> set[int]:
@@ -93,10 +104,17 @@ def open_contact(
             selectinload(Contact.ratings),
             selectinload(Contact.feedback_tasks),
             selectinload(Contact.decision),
+            selectinload(Contact.routing)
+            .selectinload(ContactRouting.case)
+            .options(
+                selectinload(SocialCareCase.allocated_worker),
+                selectinload(SocialCareCase.agency),
+            ),
         )
     )
     if contact is None or not is_working(actor, contact):
         return None
+    worker = is_allocated_worker(actor, contact)
     in_mash = bool(actor.roles & MASH_ROLES)
     referrer_kind = AgencyKind(contact.referrer_agency.kind)
     holder = custodian(actor, contact)
@@ -127,6 +145,8 @@ def open_contact(
         if record.master_person_id is not None:
             by_person.setdefault(record.master_person_id, []).append(disclosure)
     answer_of = {a.request.id: d for a, d in zip(answers, of_answers, strict=True)}
+    # Who else holds a case, so the worker and the MASH know (the first subject's took it).
+    cases = routing.open_cases_of(session, contact) if is_manager or worker else {}
     now = clock.now()
     return ContactFile(
         contact=contact,
@@ -137,6 +157,7 @@ def open_contact(
                 details=d,
                 known=known.get(s.id),
                 records=by_person.get(s.master_person_id, []) if s.master_person_id else [],
+                open_cases=cases.get(s.id, []),
             )
             for s, d in zip(contact.subjects, of_subjects, strict=True)
         ],
@@ -150,6 +171,7 @@ def open_contact(
         ],
         decision_lateness=Lateness.working(practice, contact.decision_due_at, now),
         is_manager=is_manager,
+        is_allocated_worker=worker,
     )
 
 

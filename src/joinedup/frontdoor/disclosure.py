@@ -13,11 +13,16 @@ Who holds a contact follows how it travelled (`custodian`). The referrer's agenc
 its referrer wrote. Referring shares it with the MASH, so a MASH manager holds it as their own
 agency's: that is what the referral was for, whichever agency the referrer works for. A MASH
 manager asking a partner shares it on, so the partner's practitioner sees it as the asking
-manager's agency's, under the agreement between the two, category by category.
+manager's agency's, under the agreement between the two, category by category. A contact
+routed to the allocated worker of an open case (domain.md step 2) is a referral to the social
+care service holding the case, instead of the MASH: its worker holds it as their own agency's,
+as a MASH manager does.
 
 Need to know (Caldicott 4) comes from the work: MASH managers work every contact in the
 MASH; a MASH practitioner works the contacts their agency has been asked about; a referrer
-works the contacts they raised. Nobody else is involved, so the gate refuses partners' data.
+works the contacts they raised; an allocated worker works the contacts routed to the case they
+hold, until a MASH manager brings one back. Nobody else is involved, so the gate refuses
+partners' data.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from typing import Any
 from joinedup.actor import Actor
 from joinedup.directory.rules import AgencyKind, Role
 from joinedup.frontdoor.models import Contact, ContactSubject, ResearchRequest
-from joinedup.frontdoor.rules import PersonKind, SubjectRole
+from joinedup.frontdoor.rules import ContactStatus, PersonKind, SubjectRole
 from joinedup.sharing.gate import NOT_INVOLVED, Involvement
 from joinedup.sharing.redaction import HOLDING_CATEGORY
 from joinedup.sharing.rules import DataCategory, Purpose, Sensitivity
@@ -164,6 +169,9 @@ def custodian(actor: Actor, contact: Contact) -> int:
     """The agency the actor receives the contact's own records from (see the module's note)."""
     if actor.has(Role.MASH_MANAGER) and actor.agency_id is not None:
         return actor.agency_id
+    if is_allocated_worker(actor, contact):
+        assert contact.routing is not None
+        return contact.routing.case.agency_id
     if actor.professional_id == contact.referrer_professional_id:
         return contact.referrer_agency_id
     asked = next((r for r in contact.research_requests if r.agency_id == actor.agency_id), None)
@@ -178,8 +186,21 @@ def is_working(actor: Actor, contact: Contact) -> bool:
         contact.referrer_professional_id
     ):
         return True
+    if is_allocated_worker(actor, contact):
+        return True
     return actor.has(Role.MASH_PRACTITIONER) and any(
         r.agency_id == actor.agency_id for r in contact.research_requests
+    )
+
+
+def is_allocated_worker(actor: Actor, contact: Contact) -> bool:
+    """Whether the contact went to an open case the actor holds now (not brought back)."""
+    routed = contact.routing
+    return (
+        routed is not None
+        and contact.status == ContactStatus.ROUTED
+        and actor.professional_id is not None
+        and routed.case.allocated_worker_id == actor.professional_id
     )
 
 

@@ -7,6 +7,10 @@ checking the contact, its clocks, its rows, is done before that first write, and
 are a few plain statements (one per table, several rows at once) rather than ORM flushes. The
 objects handed back are then put in the session as loaded, exactly as the rows were written,
 so reading the contact afterwards (its referrer's view, its people) costs no query.
+
+The open case check (routing.py) is one indexed query, also before the first write, and only
+when someone the contact is about was found in the people index; a routed contact adds one
+INSERT (its routing) to the writes.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from joinedup import clock
 from joinedup.actor import Actor
 from joinedup.audit.services import NewEntry, record_many
-from joinedup.frontdoor import matching, queries
+from joinedup.frontdoor import matching, queries, routing
+from joinedup.frontdoor.case_models import ContactRouting
 from joinedup.frontdoor.models import (
     Contact,
     ContactConcern,
@@ -70,6 +75,7 @@ _INSERT_CONCERNS = insert(ContactConcern)
 _INSERT_SUBJECTS = insert(ContactSubject).returning(ContactSubject.id, ContactSubject.position)
 _INSERT_TASK = insert(FeedbackTask).returning(FeedbackTask.id)
 _INSERT_EVENTS = insert(DomainEvent)
+_INSERT_ROUTING = insert(ContactRouting).returning(ContactRouting.id)
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,12 @@ def take_contact(
     # A resident model matches in memory, before the first write; the exact baseline reads.
     matcher = matcher or matching.EXACT
     matches = matcher.match(session, contact.subjects)
+    for subject, match in zip(contact.subjects, matches, strict=True):
+        subject.master_person_id = match.master_person_id
+    # Domain.md step 2: an open case takes the contact to its allocated worker.
+    route = routing.route_for(session, contact.subjects)
+    if route is not None:
+        contact.status = ContactStatus.ROUTED.value
 
     # The reference comes first: it is the transaction's first write, so concurrent intakes
     # queue here (PostgreSQL's row lock, SQLite's one writer), and the retry look-up after it
@@ -144,26 +156,19 @@ def take_contact(
             found = session.get(Contact, earlier)
             assert found is not None  # committed before our look-up, and never deleted
             return Received(found, created=False)
-    for subject, match in zip(contact.subjects, matches, strict=True):
-        subject.master_person_id = match.master_person_id
     _write(session, contact)
+    routed = _write_routing(session, contact, route) if route is not None else None
     matching.record_candidates(session, contact.subjects, matches, matcher.model_file)
     known = queries.known_people(session, contact, practice)
     to_review = sum(1 for match in matches if match.candidates and not match.master_person_id)
-    _write_events(session, actor, contact, checked, known, to_review)
+    _write_events(session, actor, contact, checked, known, to_review, route)
+    received: dict[str, Any] = {"reference": contact.reference, "channel": channel.value}
+    if route is not None:
+        received["routed_to_case_id"] = route.case_id
     record_many(
-        session,
-        actor,
-        [
-            NewEntry(
-                "referrer:contact:received",
-                "contact",
-                contact.id,
-                {"reference": contact.reference, "channel": channel.value},
-            )
-        ],
+        session, actor, [NewEntry("referrer:contact:received", "contact", contact.id, received)]
     )
-    _as_loaded(session, contact)
+    _as_loaded(session, contact, routed)
     return Received(contact, created=True)
 
 
@@ -235,6 +240,7 @@ _CONTACT_COLUMNS = [c.key for c in Contact.__table__.columns if c.key != "id"]
 _SUBJECT_COLUMNS = [c.key for c in ContactSubject.__table__.columns if c.key != "id"]
 _CONCERN_COLUMNS = [c.key for c in ContactConcern.__table__.columns]
 _TASK_COLUMNS = [c.key for c in FeedbackTask.__table__.columns if c.key != "id"]
+_ROUTING_COLUMNS = [c.key for c in ContactRouting.__table__.columns if c.key != "id"]
 
 
 def _write(session: Session, contact: Contact) -> None:
@@ -260,6 +266,22 @@ def _write(session: Session, contact: Contact) -> None:
         task.id = connection.execute(_INSERT_TASK, _row(task, _TASK_COLUMNS)).scalar_one()
 
 
+def _write_routing(session: Session, contact: Contact, route: routing.Route) -> ContactRouting:
+    routed = ContactRouting(
+        contact_id=contact.id,
+        case_id=route.case_id,
+        worker_id=route.worker_id,
+        routed_at=contact.received_at,
+        brought_back_at=None,
+        brought_back_by_professional_id=None,
+        brought_back_reason=None,
+    )
+    routed.id = (
+        session.connection().execute(_INSERT_ROUTING, _row(routed, _ROUTING_COLUMNS)).scalar_one()
+    )
+    return routed
+
+
 def _row(item: Any, columns: Sequence[str]) -> dict[str, Any]:
     return {column: getattr(item, column) for column in columns}
 
@@ -271,9 +293,11 @@ def _write_events(
     checked: CheckedContact,
     known: Sequence[queries.KnownPerson],
     to_review: int,
+    route: routing.Route | None,
 ) -> None:
-    """contact.received, and contact.matched when anyone named is known or may be (people
-    the model found candidates for but did not link): codes and counts."""
+    """contact.received, contact.matched when anyone named is known or may be (people the
+    model found candidates for but did not link), and contact.routed when an open case took
+    it: codes, ids and counts."""
     subjects = contact.subjects
     linked = sum(1 for s in subjects if s.master_person_id is not None)
     payloads: list[tuple[str, dict[str, Any]]] = [
@@ -302,6 +326,20 @@ def _write_events(
         if to_review:  # the model's candidates a manager should look at
             matched["people_index_to_review"] = to_review
         payloads.append(("contact.matched", matched))
+    if route is not None:
+        payloads.append(
+            (
+                "contact.routed",
+                {
+                    "case_id": route.case_id,
+                    "agency_id": route.agency_id,
+                    "worker_id": route.worker_id,
+                    "subject_position": route.subject_position,
+                    "other_open_cases": route.other_cases,
+                    "other_workers": route.other_workers,
+                },
+            )
+        )
     session.connection().execute(
         _INSERT_EVENTS,
         [
@@ -320,15 +358,17 @@ def _write_events(
     )
 
 
-def _as_loaded(session: Session, contact: Contact) -> None:
+def _as_loaded(session: Session, contact: Contact, routed: ContactRouting | None) -> None:
     """Put the written contact in the session as if loaded from its rows: clean, with its
-    people, concerns and tasks, and no decision, ratings or research yet, so reading any of
-    them costs no query."""
-    for item in (contact, *contact.subjects, *contact.concerns, *contact.feedback_tasks):
+    people, concerns, tasks and routing, and no decision, ratings or research yet, so reading
+    any of them costs no query."""
+    items = (contact, *contact.subjects, *contact.concerns, *contact.feedback_tasks)
+    for item in (*items, routed) if routed is not None else items:
         make_transient_to_detached(item)  # what it holds is what its row holds
     for name in ("ratings", "research_requests"):
         set_committed_value(contact, name, [])
     set_committed_value(contact, "decision", None)
+    set_committed_value(contact, "routing", routed)
     session.add(contact)
 
 

@@ -134,6 +134,12 @@ def _check_rating(
         raise FrontDoorError(
             "This contact has been decided, so its rating can no longer change", field="rating"
         )
+    if contact.status == ContactStatus.ROUTED:
+        raise FrontDoorError(
+            "This contact went to the allocated worker of an open case: bring it back into "
+            "the MASH before rating it",
+            field="rating",
+        )
     rule = practice.rating(rating.strip().lower())
     if rule is None:
         labels = ", ".join(r.label for r in practice.ratings)
@@ -166,6 +172,7 @@ _CHANGES = {
     "research.answered": "answered research on this contact",
     "contact.decided": "decided this contact",
     "feedback.sent": "sent feedback to the referrer of this contact",
+    "contact.brought_back": "brought this contact back into the MASH",
 }
 
 

@@ -1,4 +1,5 @@
-"""A contact's page, and the MASH manager's forms on it: rate, ask partners, send feedback.
+"""A contact's page, and the MASH manager's forms on it: rate, ask partners, send feedback,
+bring a routed contact back into the MASH.
 
 Every page that shows a contact opens it through frontdoor.contact_file, which discloses each
 person-level field through the sharing gate and puts the access on the ledger; the page is
@@ -13,11 +14,11 @@ from sqlalchemy import select
 
 from joinedup.directory.models import Agency
 from joinedup.directory.rules import AgencyKind
-from joinedup.frontdoor import decisions, research, services
+from joinedup.frontdoor import bring_back, decisions, research, services
 from joinedup.frontdoor.contact_file import ContactFile, find_contact, open_contact
 from joinedup.frontdoor.models import FeedbackTask
 from joinedup.frontdoor.practice import Practice
-from joinedup.frontdoor.rules import FrontDoorError
+from joinedup.frontdoor.rules import ContactStatus, FrontDoorError
 from joinedup.web.deps import CurrentActor, Db, NotFound, page_router
 from joinedup.web.forms import error_summary, field
 from joinedup.web.templating import render
@@ -200,6 +201,57 @@ def _research_page(
         practice=practice_of(request),
         agencies=[(a, AgencyKind(a.kind).label) for a in agencies],
         chosen=set(chosen),
+        values=values,
+        errors=errors,
+        error_summary=error_summary(errors),
+    )
+
+
+# --- Bringing a routed contact back into the MASH ----------------------------------------
+
+
+@router.get("/contacts/{reference}/bring-back")
+def bring_back_form(request: Request, reference: str, actor: CurrentActor, db: Db) -> Response:
+    file = managed(request, db, actor, reference)
+    if file.routing is None:
+        raise NotFound()  # never routed: there is nothing to bring back
+    return _bring_back_page(request, file, {}, {})
+
+
+@router.post("/contacts/{reference}/bring-back")
+async def bring_back_into_mash(
+    request: Request, reference: str, actor: CurrentActor, db: Db
+) -> Response:
+    form = await request.form()
+    values = {"reason": field(form, "reason")}
+    file = managed(request, db, actor, reference)
+    try:
+        bring_back.bring_back(
+            db, actor, file.contact.id, values["reason"], version_of(form), practice_of(request)
+        )
+    except FrontDoorError as error:
+        file = managed(request, db, actor, reference)
+        # Brought back by someone else meanwhile: no form to fix, so the message stands alone.
+        errors = (
+            form_error(error, "reason")
+            if file.contact.status == ContactStatus.ROUTED
+            else {"brought-back": str(error)}
+        )
+        return _bring_back_page(request, file, values, errors)
+    return RedirectResponse(f"/contacts/{file.contact.reference}", status_code=303)
+
+
+def _bring_back_page(
+    request: Request, file: ContactFile, values: dict[str, str], errors: dict[str, str]
+) -> Response:
+    return render(
+        request,
+        "pages/contacts/bring_back.html",
+        status_code=400 if errors else 200,
+        title="Bring this contact back into the MASH",
+        nav_section="home",
+        file=file,
+        practice=practice_of(request),
         values=values,
         errors=errors,
         error_summary=error_summary(errors),

@@ -11,6 +11,7 @@ from joinedup import clock
 from joinedup.accounts.queries import refused_sign_ins
 from joinedup.directory.rules import Role
 from joinedup.frontdoor.queries import contacts_of_referrer, contacts_to_rate
+from joinedup.frontdoor.routing import routed_for_manager, routed_to_worker
 from joinedup.frontdoor.worklists import (
     decisions_due,
     feedback_due,
@@ -50,6 +51,8 @@ def home(request: Request, actor: CurrentActor, db: Db) -> Response:
         break_glass=break_glass_alerts(db, actor),
         raised=contacts_of_referrer(db, actor, practice),
         to_rate=contacts_to_rate(db, actor, practice),
+        routed=routed_for_manager(db, actor),
+        routed_to_me=routed_to_worker(db, actor),
         decisions=decisions_due(db, actor, practice),
         feedback=feedback_due(db, actor, practice),
         late=late_research(db, actor, practice),
