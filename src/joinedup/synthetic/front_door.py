@@ -7,7 +7,8 @@ references, clocks, re-referrals and lateness come out as they would have. Steps
 is still to come are not played: that is the work in progress. Partners answer at their own
 pace, and one is slow ("partners took up to 16 days", domain.md), so late research escalates.
 The people named are real people of the county, as their GP holds them, so the people index
-matches them.
+matches them. A few children have an open case with children's services (open_cases.py), and
+recent contacts about two of them went to the demo social worker instead of the MASH.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from joinedup.frontdoor import decisions, research, services
 from joinedup.frontdoor.decisions import DecisionIn
 from joinedup.frontdoor.models import Contact
 from joinedup.frontdoor.practice import Practice
-from joinedup.frontdoor.rules import FeedbackKind
+from joinedup.frontdoor.rules import ContactStatus, FeedbackKind
 from joinedup.frontdoor.schemas import ContactIn
 from joinedup.people.models import AgencyRecord
+from joinedup.synthetic.open_cases import open_demo_cases
 
 WORKING_DAYS = 6
 CONTACTS_PER_DAY = 6
@@ -67,6 +69,7 @@ class FrontDoorReport:
     decided: int
     research_requests: int
     escalated: int
+    routed: int = 0  # to the allocated worker of an open case
 
 
 @dataclass
@@ -119,10 +122,21 @@ def _simulate(
     now = clock.now()
     steps: list[_Step] = []
     counter = itertools.count()
-    for opens, closes in _working_days(practice, now, working_days):
+    days = _working_days(practice, now, working_days)
+    for opens, closes in days:
         for _ in range(per_day):
             received = opens + (closes - opens) * rng.random()
             flow = _Flow(session, practice, staff, rng, rng.choice(people), steps, counter, now)
+            flow.schedule(received, flow.receive)
+    cases = open_demo_cases(session, people, seed, now)
+    if cases is not None:
+        # Recent contacts about children with open cases, in opening hours, already come in.
+        moments = [
+            m for opens, closes in reversed(days) if (m := opens + (closes - opens) * 0.4) <= now
+        ]
+        own = random.Random(seed + 1)  # the flows above play out as before
+        for child, received in zip(cases.children, moments[:2], strict=False):
+            flow = _Flow(session, practice, staff, own, child, steps, counter, now)
             flow.schedule(received, flow.receive)
     while steps:
         step = heapq.heappop(steps)
@@ -135,6 +149,7 @@ def _simulate(
         decided=sum(1 for c in contacts if c.decision is not None),
         research_requests=sum(len(c.research_requests) for c in contacts),
         escalated=len(escalated),
+        routed=sum(1 for c in contacts if c.status == ContactStatus.ROUTED),
     )
 
 
@@ -193,7 +208,8 @@ class _Flow:
         referrer = self.rng.choice(self.staff.referrers)
         self.contact = services.receive_contact(self.session, referrer, data, self.practice).contact
         self.later(1, 20, self.acknowledge)
-        self.later(0.2, 4, self.rate)
+        if self.contact.status != ContactStatus.ROUTED:  # else the allocated worker's
+            self.later(0.2, 4, self.rate)
 
     @property
     def manager(self) -> Actor:
@@ -204,9 +220,13 @@ class _Flow:
         task = next(
             t for t in self.contact.feedback_tasks if t.kind == FeedbackKind.ACKNOWLEDGEMENT
         )
-        decisions.send_feedback(
-            self.session, self.manager, task.id, "Received and screened by the MASH; thank you."
+        message = (
+            "Received; the child has an open case, so it has gone to their social worker, "
+            "who will be in touch."
+            if self.contact.status == ContactStatus.ROUTED
+            else "Received and screened by the MASH; thank you."
         )
+        decisions.send_feedback(self.session, self.manager, task.id, message)
 
     def rate(self) -> None:
         assert self.contact is not None
