@@ -1,15 +1,16 @@
 """A contact opened by someone working it: every person-level field through the sharing gate.
 
 Opening a contact discloses, in one call to the gate, the referrer's account, the people it
-names, the partners' answers (to MASH staff only) and the agency records the people index
-holds for the people named (the "match with the child's existing records"), each redacted by
-the agreements in force and each on the ledger. The caller commits, so the page and its
+names, the partners' answers (to MASH staff only), the agency records the people index
+holds for the people named (the "match with the child's existing records") and, to a MASH
+manager, the records the trained model put forward for people it did not link, each redacted
+by the agreements in force and each on the ledger. The caller commits, so the page and its
 ledger entries stand or fall together.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -29,7 +30,13 @@ from joinedup.frontdoor.disclosure import (
     is_working,
     purpose_of,
 )
-from joinedup.frontdoor.models import Contact, ContactSubject, FeedbackTask, ResearchRequest
+from joinedup.frontdoor.models import (
+    Contact,
+    ContactSubject,
+    FeedbackTask,
+    ResearchRequest,
+    SubjectCandidate,
+)
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.worklists import Lateness, research_lateness
 from joinedup.people.models import AgencyRecord
@@ -47,6 +54,15 @@ class PersonOnFile:
     records: list[Disclosure]  # agency records the people index links to this person
     # Their open social care cases, to the MASH manager and the allocated worker only.
     open_cases: list[SocialCareCase]
+    # Not linked: the master persons the model found at or above review, best first, each by
+    # its best-scoring record through the gate (MASH managers only).
+    candidates: list[CandidateOnFile]
+
+
+@dataclass(frozen=True)
+class CandidateOnFile:
+    candidate: SubjectCandidate  # its weight and each comparison's part
+    record: Disclosure  # the record that scored best, as the gate lets the manager see it
 
 
 @dataclass(frozen=True)
@@ -122,18 +138,27 @@ def open_contact(
     answered = [r for r in contact.research_requests if not r.is_open] if in_mash else []
     answers = [AnswerRecord(r) for r in answered]
     held = _agency_records(session, contact) if in_mash else []
+    candidates, candidate_records = _candidates(session, actor, contact)
     records: list[AgencyRecord | PersonRecord] = [
         AccountRecord(contact, referrer_kind, holder),
         *subjects,
         *answers,
         *held,
+        *candidate_records,
     ]
-    disclosed = disclose(
-        session, actor, purpose_of(contact), records, involvement=involvement_in(actor, contact)
+    involvement = involvement_in(actor, contact)
+    # A manager judging who someone named is works the records the model put forward (as a
+    # reviewer works a pair): those, not the rest of the candidates' people.
+    involvement = replace(
+        involvement,
+        records=involvement.records | {("agency_record", r.id) for r in candidate_records},
     )
+    disclosed = disclose(session, actor, purpose_of(contact), records, involvement=involvement)
     account, rest = disclosed[0], disclosed[1:]
     of_subjects, rest = rest[: len(subjects)], rest[len(subjects) :]
-    of_answers, of_held = rest[: len(answers)], rest[len(answers) :]
+    of_answers, rest = rest[: len(answers)], rest[len(answers) :]
+    of_held, of_candidates = rest[: len(held)], rest[len(held) :]
+    candidate_shown = {r.id: d for r, d in zip(candidate_records, of_candidates, strict=True)}
     is_manager = actor.has(Role.MASH_MANAGER)
     known = (
         {k.subject.id: k for k in queries.known_people(session, contact, practice)}
@@ -158,6 +183,10 @@ def open_contact(
                 known=known.get(s.id),
                 records=by_person.get(s.master_person_id, []) if s.master_person_id else [],
                 open_cases=cases.get(s.id, []),
+                candidates=[
+                    CandidateOnFile(c, candidate_shown[c.agency_record_id])
+                    for c in candidates.get(s.id, [])
+                ],
             )
             for s, d in zip(contact.subjects, of_subjects, strict=True)
         ],
@@ -173,6 +202,30 @@ def open_contact(
         is_manager=is_manager,
         is_allocated_worker=worker,
     )
+
+
+def _candidates(
+    session: Session, actor: Actor, contact: Contact
+) -> tuple[dict[int, list[SubjectCandidate]], list[AgencyRecord]]:
+    """For a MASH manager, the model's candidates for each person named that intake did not
+    link (by subject id), and the records that scored best for them, to disclose."""
+    unlinked = {s.id for s in contact.subjects if s.master_person_id is None}
+    found = {
+        subject_id: candidates
+        for subject_id, candidates in queries.people_index_candidates(
+            session, actor, contact
+        ).items()
+        if subject_id in unlinked
+    }
+    ids = {c.agency_record_id for candidates in found.values() for c in candidates}
+    if not ids:
+        return {}, []
+    records = list(
+        session.scalars(
+            select(AgencyRecord).where(AgencyRecord.id.in_(ids)).order_by(AgencyRecord.id)
+        )
+    )
+    return found, records
 
 
 def _agency_records(session: Session, contact: Contact) -> list[AgencyRecord]:

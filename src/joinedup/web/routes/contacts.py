@@ -21,6 +21,7 @@ from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import ContactStatus, FrontDoorError
 from joinedup.web.deps import CurrentActor, Db, NotFound, page_router
 from joinedup.web.forms import error_summary, field
+from joinedup.web.routes.contact_candidates import candidates_of
 from joinedup.web.templating import render
 
 router = page_router()
@@ -81,6 +82,7 @@ def contact_page(request: Request, reference: str, actor: CurrentActor, db: Db) 
         file=file,
         practice=practice_of(request),
         actor=actor,
+        candidates=candidates_of(file),
     )
 
 
