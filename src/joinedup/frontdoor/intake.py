@@ -75,7 +75,6 @@ _INSERT_CONCERNS = insert(ContactConcern)
 _INSERT_SUBJECTS = insert(ContactSubject).returning(ContactSubject.id, ContactSubject.position)
 _INSERT_TASK = insert(FeedbackTask).returning(FeedbackTask.id)
 _INSERT_EVENTS = insert(DomainEvent)
-_INSERT_ROUTING = insert(ContactRouting).returning(ContactRouting.id)
 
 
 @dataclass(frozen=True)
@@ -157,7 +156,7 @@ def take_contact(
             assert found is not None  # committed before our look-up, and never deleted
             return Received(found, created=False)
     _write(session, contact)
-    routed = _write_routing(session, contact, route) if route is not None else None
+    routed = routing.write_routing(session, contact, route) if route is not None else None
     matching.record_candidates(session, contact.subjects, matches, matcher.model_file)
     known = queries.known_people(session, contact, practice)
     to_review = sum(1 for match in matches if match.candidates and not match.master_person_id)
@@ -240,7 +239,6 @@ _CONTACT_COLUMNS = [c.key for c in Contact.__table__.columns if c.key != "id"]
 _SUBJECT_COLUMNS = [c.key for c in ContactSubject.__table__.columns if c.key != "id"]
 _CONCERN_COLUMNS = [c.key for c in ContactConcern.__table__.columns]
 _TASK_COLUMNS = [c.key for c in FeedbackTask.__table__.columns if c.key != "id"]
-_ROUTING_COLUMNS = [c.key for c in ContactRouting.__table__.columns if c.key != "id"]
 
 
 def _write(session: Session, contact: Contact) -> None:
@@ -264,22 +262,6 @@ def _write(session: Session, contact: Contact) -> None:
         subject.id = ids[subject.position]
     for task in contact.feedback_tasks:
         task.id = connection.execute(_INSERT_TASK, _row(task, _TASK_COLUMNS)).scalar_one()
-
-
-def _write_routing(session: Session, contact: Contact, route: routing.Route) -> ContactRouting:
-    routed = ContactRouting(
-        contact_id=contact.id,
-        case_id=route.case_id,
-        worker_id=route.worker_id,
-        routed_at=contact.received_at,
-        brought_back_at=None,
-        brought_back_by_professional_id=None,
-        brought_back_reason=None,
-    )
-    routed.id = (
-        session.connection().execute(_INSERT_ROUTING, _row(routed, _ROUTING_COLUMNS)).scalar_one()
-    )
-    return routed
 
 
 def _row(item: Any, columns: Sequence[str]) -> dict[str, Any]:

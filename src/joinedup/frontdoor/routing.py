@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, bindparam, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from joinedup.actor import Actor
@@ -38,6 +38,9 @@ _OPEN_CASES = (
     )
     .order_by(_cases.opened_at, _cases.id)
 )
+
+
+_INSERT_ROUTING = insert(ContactRouting).returning(ContactRouting.id)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,23 @@ def route_for(session: Session, subjects: Sequence[ContactSubject]) -> Route | N
         other_cases=len(other_ids),
         other_workers=len({w for _, (c, w, _) in others if c in other_ids and w != worker}),
     )
+
+
+def write_routing(session: Session, contact: Contact, route: Route) -> ContactRouting:
+    """The routing of a contact intake has just written (it has its id): one INSERT on the
+    connection, as intake writes, and the object as its row holds it."""
+    routed = ContactRouting(
+        contact_id=contact.id,
+        case_id=route.case_id,
+        worker_id=route.worker_id,
+        routed_at=contact.received_at,
+        brought_back_at=None,
+        brought_back_by_professional_id=None,
+        brought_back_reason=None,
+    )
+    row = {c.key: getattr(routed, c.key) for c in ContactRouting.__table__.columns if c.key != "id"}
+    routed.id = session.connection().execute(_INSERT_ROUTING, row).scalar_one()
+    return routed
 
 
 def open_cases_of(session: Session, contact: Contact) -> dict[int, list[SocialCareCase]]:
@@ -131,12 +151,12 @@ def routed_for_manager(session: Session, actor: Actor) -> list[RoutedContact]:
     return _routed(session)
 
 
-def _routed(session: Session, *where: object) -> list[RoutedContact]:
+def _routed(session: Session, *where: ColumnElement[bool]) -> list[RoutedContact]:
     query = (
         select(Contact, ContactRouting)
         .join(ContactRouting, ContactRouting.contact_id == Contact.id)
         .join(SocialCareCase, SocialCareCase.id == ContactRouting.case_id)
-        .where(Contact.status == ContactStatus.ROUTED.value, *where)  # type: ignore[arg-type]
+        .where(Contact.status == ContactStatus.ROUTED.value, *where)
         .options(
             selectinload(Contact.concerns),
             selectinload(ContactRouting.case).selectinload(SocialCareCase.allocated_worker),
