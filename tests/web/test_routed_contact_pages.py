@@ -190,6 +190,11 @@ def test_the_manager_sees_where_it_went_and_brings_it_back_with_a_reason(hub: Hu
     assert "Routed to Sam Archer (Children's Services), open case CIN-100" in text_of(
         shown, "#routed"
     )
+    # Each person's open cases, with whoever holds them (here, the one it went to).
+    assert (
+        "Open case: CIN-100, allocated to Sam Archer (Children's Services), since 1 September"
+        in (" ".join(shown.get_text(" ").split()))
+    )
 
     form = f"/contacts/{reference}/bring-back"
     empty = post_form(bob, form, {"version": "1", "reason": ""}, form)
