@@ -13,6 +13,7 @@ from joinedup.frontdoor.models import Contact, DomainEvent
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import ContactStatus
 from joinedup.synthetic.front_door import simulate_front_door
+from joinedup.synthetic.open_cases import case_workers
 from tests.integration.test_synthetic_front_door import hub  # noqa: F401 (the fixture)
 
 
@@ -31,6 +32,7 @@ def test_the_demo_routes_contacts_about_children_with_open_cases_to_the_demo_soc
         (worker,) = {c.allocated_worker_id for c in cases}
         signs_in = db.scalar(select(User).where(User.professional_id == worker))
         assert signs_in is not None and signs_in.password_hash, "the demo sign-in holds them"
+        assert case_workers(db) == {signs_in.professional.email}  # marked in the printed list
         routed = list(db.scalars(select(Contact).where(Contact.status == ContactStatus.ROUTED)))
         assert len(routed) == report.routed >= min(opened, 2)
         for contact in routed:

@@ -23,6 +23,7 @@ from joinedup.frontdoor.practice import PracticeError, current_practice
 from joinedup.synthetic import CountyOptions, build_county, write_county
 from joinedup.synthetic.front_door import simulate_front_door
 from joinedup.synthetic.load import extract_files, import_extracts, load_county
+from joinedup.synthetic.open_cases import case_workers
 
 PASSWORD_FILE = "demo-password"
 SIGN_INS_FILE = "demo-sign-ins.txt"
@@ -54,7 +55,8 @@ def demo(
         console.print(f"Using the county already built in {config.data_dir}/.")
     else:
         _build(config, found, people, seed)
-    _print_sign_ins(config)
+    with session_on(found) as session:
+        _print_sign_ins(config, case_workers(session))
     if serve:
         run(config, config.host, port or config.port, demo=True)
 
@@ -135,8 +137,10 @@ def _record_sign_ins(data_dir: Path, session: Session) -> None:
     (data_dir / SIGN_INS_FILE).write_text("\n".join(lines) + "\n")
 
 
-def _print_sign_ins(config: Settings) -> None:
-    """Grouped by agency, one sign-in a line, never cut short: people copy these addresses."""
+def _print_sign_ins(config: Settings, social_workers: set[str]) -> None:
+    """Grouped by agency, one sign-in a line, never cut short: people copy these addresses.
+    The social worker holding the demo's open cases is marked: contacts about those children
+    go to them, not through the MASH."""
     path = config.data_dir / SIGN_INS_FILE
     password = (config.data_dir / PASSWORD_FILE).read_text().strip()
     console.print("[bold]Demo sign-ins[/bold]: one for each role at each kind of agency")
@@ -146,6 +150,8 @@ def _print_sign_ins(config: Settings) -> None:
         if agency != shown:
             console.print(f"  {agency}", style="cyan", soft_wrap=True)
             shown = agency
+        if email in social_workers:
+            roles += "; the allocated social worker of open cases: contacts about them come here"
         console.print(f"    {email}  ({roles})", soft_wrap=True, highlight=False)
     console.print(f"Every demo sign-in uses the password [bold]{password}[/bold]")
     console.print(f"(This list is kept in {path}.)", soft_wrap=True)

@@ -22,6 +22,7 @@ from joinedup.accounts.models import User
 from joinedup.actor import Actor
 from joinedup.directory.models import Agency, Professional, RoleGrant
 from joinedup.directory.rules import AgencyKind, Role
+from joinedup.frontdoor.case_models import SocialCareCase
 from joinedup.frontdoor.cases import load_cases
 from joinedup.people.models import AgencyRecord
 
@@ -87,6 +88,17 @@ def open_demo_cases(
         "demo-cases.csv",
     )
     return DemoCases(worker, [children[person] for person in chosen[:OPEN_CASES]])
+
+
+def case_workers(session: Session) -> set[str]:
+    """The emails of the professionals holding open cases: the demo marks their sign-ins."""
+    return set(
+        session.scalars(
+            select(Professional.email)
+            .join(SocialCareCase, SocialCareCase.allocated_worker_id == Professional.id)
+            .where(SocialCareCase.closed_at.is_(None))
+        )
+    )
 
 
 def _is_child(record: AgencyRecord, now: dt.datetime) -> bool:
