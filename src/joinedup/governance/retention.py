@@ -5,20 +5,25 @@ invariant 4), and on the ledger every time it runs.
 **What is due.** A contact, once decided, is kept for the retention period of its purpose
 (children or adults at risk, as the gate decides it: frontdoor.disclosure.purpose_of): the
 longest period of the agreements ever in force for that purpose (rules.retention_periods). A
-contact still open is never due: it is work in progress. A purpose no agreement was ever in
-force for keeps its contacts, and the run says so. A draft untouched for the policy's
-`drafts_after` (30 days) is abandoned.
+contact routed to the allocated worker of an open social care case (and never brought back)
+has no decision: its period runs from the day its case closed. A contact still open is never
+due: it is work in progress, and so is a routed contact while its case is open. A purpose no
+agreement was ever in force for keeps its contacts, and the run says so. A draft untouched
+for the policy's `drafts_after` (30 days) is abandoned.
 
 **What anonymising removes.** Everything that could say who the contact was about or what
 was said: every person's names, dates, identifiers, address and relationship, and their link
 to the people index; the referrer's account; the rating reasons, research questions and
-answers, the decision's rationale and reasons, and the messages to the referrer (free text may
-name anyone). **What stays:** references, codes (rating, outcome, concerns, urgency, consent),
-clocks and times, who worked it (staff act in their jobs), the domain events and the ledger,
-so insight and the audit chain survive. Each contact gets a row in `anonymised_contacts`, a
-`contact.anonymised` domain event, and its version moves on, so a stale page cannot write
-over it. Agency records are not touched: each agency's extract is its own, and follows its
-own retention (see docs/governance.md).
+answers, the decision's rationale and reasons, the messages to the referrer and a manager's
+reason for bringing a routed contact back into the MASH (free text may name anyone). **What
+stays:** references, codes (rating, outcome, concerns, urgency, consent), clocks and times,
+who worked it (staff act in their jobs), the case it was routed to, the domain events and
+the ledger, so insight and the audit chain survive. Each contact gets a row in
+`anonymised_contacts`, a `contact.anonymised` domain event, and its version moves on, so a
+stale page cannot write over it. Agency records are not touched: each agency's extract is its
+own, and follows its own retention (see docs/governance.md); nor are social care's cases (its
+case-management system's export), which a routed contact still points at, as its
+contact.routed event does.
 
 A run is one transaction: everything due, or nothing. A second run finds nothing more to do.
 """
@@ -36,6 +41,7 @@ from sqlalchemy.orm import Session, selectinload
 from joinedup import clock
 from joinedup.actor import Actor
 from joinedup.audit.services import record
+from joinedup.frontdoor.case_models import ContactRouting, SocialCareCase
 from joinedup.frontdoor.disclosure import purpose_of
 from joinedup.frontdoor.drafts import ContactDraft
 from joinedup.frontdoor.models import (
@@ -47,10 +53,12 @@ from joinedup.frontdoor.models import (
     Rating,
     ResearchRequest,
 )
+from joinedup.frontdoor.rules import ContactStatus
 from joinedup.governance.models import AnonymisedContact
 from joinedup.governance.queries import agreement_periods
 from joinedup.governance.rules import (
     GovernanceError,
+    RetentionClock,
     RetentionPeriod,
     RetentionPolicy,
     is_due,
@@ -72,7 +80,8 @@ class ContactDue:
     contact_id: int
     reference: str
     purpose: Purpose
-    decided_at: dt.datetime
+    clock: RetentionClock  # what started its period: its decision, or its case's closure
+    started_at: dt.datetime
     people: int  # the people it names, all anonymised with it
     period: RetentionPeriod
 
@@ -97,6 +106,10 @@ class RetentionRun:
         return {
             "contacts_anonymised": len(self.contacts),
             "contact_ids": [c.contact_id for c in self.contacts],
+            # Those routed to a social care case, due from its closure rather than a decision.
+            "contact_ids_from_case_closed": [
+                c.contact_id for c in self.contacts if c.clock == RetentionClock.CASE_CLOSED
+            ],
             "people_anonymised": self.people,
             "drafts_deleted": len(self.drafts),
             "draft_ids": self.drafts,
@@ -114,17 +127,19 @@ def plan_retention(session: Session, policy: RetentionPolicy) -> RetentionRun:
     periods = retention_periods(agreement_periods(session))
     contacts: list[ContactDue] = []
     if periods:
-        shortest = min(p.length for p in periods.values())
-        for contact, decided_at in _decided_before(session, at - shortest):
+        cutoff = at - min(p.length for p in periods.values())
+        started = _decided_before(session, cutoff) + _case_closed_before(session, cutoff)
+        for contact, clock_, started_at in sorted(started, key=lambda s: (s[2], s[0].id)):
             purpose = purpose_of(contact)
             period = periods.get(purpose)
-            if period is not None and is_due(decided_at, period, at):
+            if period is not None and is_due(started_at, period, at):
                 contacts.append(
                     ContactDue(
                         contact.id,
                         contact.reference,
                         purpose,
-                        decided_at,
+                        clock_,
+                        started_at,
                         len(contact.subjects),
                         period,
                     )
@@ -218,6 +233,13 @@ def _anonymise(
             FeedbackTask.contact_id.in_(ids) & FeedbackTask.message.is_not(None),
             {"message": ANONYMISED},
         ),
+        # A contact brought back into the MASH keeps when and by whom; the reason may name
+        # anyone ("the wrong Jade Smith"). A placeholder, as the table wants a reason then.
+        (
+            ContactRouting,
+            ContactRouting.contact_id.in_(ids) & ContactRouting.brought_back_reason.is_not(None),
+            {"brought_back_reason": ANONYMISED},
+        ),
     ]
     for table, where, values in changes:
         session.execute(
@@ -254,6 +276,7 @@ def _anonymise(
                     "purpose": c.purpose.value,
                     "agreement_id": c.period.agreement_id,
                     "retention_days": c.period.days,
+                    "from": c.clock.value,
                     "people": c.people,
                 },
             }
@@ -262,17 +285,39 @@ def _anonymise(
     )
 
 
-def _decided_before(session: Session, cutoff: dt.datetime) -> list[tuple[Contact, dt.datetime]]:
-    """Decided contacts not yet anonymised, decided at or before `cutoff`, oldest first."""
+Started = tuple[Contact, RetentionClock, dt.datetime]
+
+
+def _decided_before(session: Session, cutoff: dt.datetime) -> list[Started]:
+    """Decided contacts not yet anonymised, decided at or before `cutoff`."""
     done = select(AnonymisedContact.contact_id)
     query = (
         select(Contact, ContactDecision.decided_at)
         .join(ContactDecision, ContactDecision.contact_id == Contact.id)
         .where(ContactDecision.decided_at <= cutoff, Contact.id.not_in(done))
-        .order_by(ContactDecision.decided_at, Contact.id)
         .options(selectinload(Contact.subjects))
     )
-    return [(contact, decided_at) for contact, decided_at in session.execute(query)]
+    return [(c, RetentionClock.DECISION, at) for c, at in session.execute(query)]
+
+
+def _case_closed_before(session: Session, cutoff: dt.datetime) -> list[Started]:
+    """Contacts still routed to an allocated worker (never brought back into the MASH), not
+    yet anonymised, whose case closed at or before `cutoff` (rules.RetentionClock says why)."""
+    done = select(AnonymisedContact.contact_id)
+    query = (
+        select(Contact, SocialCareCase.closed_at)
+        .join(ContactRouting, ContactRouting.contact_id == Contact.id)
+        .join(SocialCareCase, SocialCareCase.id == ContactRouting.case_id)
+        .where(
+            Contact.status == ContactStatus.ROUTED.value,
+            SocialCareCase.closed_at <= cutoff,
+            Contact.id.not_in(done),
+        )
+        .options(selectinload(Contact.subjects))
+    )
+    return [
+        (c, RetentionClock.CASE_CLOSED, at) for c, at in session.execute(query) if at is not None
+    ]
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:

@@ -1,6 +1,6 @@
 """The vocabulary and pure rules of information governance: naming the person a subject
 access request is about, what an export marks for review before it is released, and which
-retention period applies to a contact. No I/O.
+retention period applies to a contact and when it starts. No I/O.
 """
 
 from __future__ import annotations
@@ -214,9 +214,28 @@ def retention_periods(agreements: Iterable[AgreementPeriod]) -> dict[Purpose, Re
     return chosen
 
 
-def is_due(decided_at: dt.datetime, period: RetentionPeriod, now: dt.datetime) -> bool:
-    """Whether a contact decided at `decided_at` is past its retention period at `now`."""
-    return decided_at + period.length <= now
+class RetentionClock(enum.StrEnum):
+    """What starts a contact's retention period: the end of the work it was raised for.
+
+    A contact the MASH screens ends with its decision. A contact routed to the allocated worker
+    of an open social care case (domain.md step 2) is never decided by the MASH: it became part
+    of that case's work, and the case agency holds it as its record of the case, which a
+    records schedule keeps for a period from the case's closure, not from the day a document
+    arrived. So its period runs from the day its case closed; while the case is open (or once
+    reopened) the worker may still need it, as the MASH may need a contact not yet decided.
+    Why not from routing: a case open longer than the period would lose its contacts while the
+    worker still holds them. A routed contact brought back into the MASH is screened and
+    decided like any other, and its decision starts its period.
+    """
+
+    DECISION = "decision"
+    CASE_CLOSED = "case_closed"
+
+
+def is_due(started_at: dt.datetime, period: RetentionPeriod, now: dt.datetime) -> bool:
+    """Whether a contact whose retention clock started at `started_at` (its decision, or its
+    case's closure) is past its retention period at `now`."""
+    return started_at + period.length <= now
 
 
 @dataclass(frozen=True)
