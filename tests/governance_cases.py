@@ -27,7 +27,7 @@ KAI_NHS = "4010232137"
 KAI = {"kind": "child", "given_name": "Kai", "family_name": "Walker", "nhs_number": KAI_NHS}
 JADE = {"kind": "child", "given_name": "Jade", "family_name": "Smith", "nhs_number": JADE_NHS}
 HEADER = "record_id,case_reference,allocated_worker_email,opened_on,closed_on\n"
-BROUGHT_BACK = "Wrong Kai Walker: this one lives in Mansfield, the case's Kai in Worksop."
+BROUGHT_BACK = "Wrong match: the child with the open case lives in Worksop, this one in Mansfield."
 
 
 class JadeWithCases(JadeCase):

@@ -269,4 +269,5 @@ def test_the_readable_document_shows_each_section_and_each_mark_where_it_stands(
     assert '<h1 class="govuk-heading-l">Subject access export: ' + case.reference in html
     assert "Dean" in html and "For review" in html
     assert "Nottinghamshire Police record NP-JADE" in html
+    assert "No social care service has a case for them." in html
     assert "<script" not in html and "http" not in html.split("<body>")[1]  # fetches nothing

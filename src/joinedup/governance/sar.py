@@ -26,7 +26,7 @@ from joinedup.actor import Actor
 from joinedup.audit.services import record
 from joinedup.directory.rules import AgencyKind, Role
 from joinedup.frontdoor.practice import Practice
-from joinedup.governance import sar_contacts, sar_history
+from joinedup.governance import sar_cases, sar_contacts, sar_history
 from joinedup.governance.queries import PersonHeld, find_person
 from joinedup.governance.rules import (
     PersonAsked,
@@ -44,6 +44,7 @@ from joinedup.sharing.redaction import AGENCY_RECORD_FIELDS, HOLDING_CATEGORY
 FORMAT = "joinedup subject access export 1"
 SECTIONS = (
     ("agency_records", "Agencies' records"),
+    ("social_care_cases", "Social care cases"),
     ("contacts", "Concerns raised (contacts)"),
     ("sharing_decisions", "Decisions to share or not to share"),
     ("break_glass", "Emergency access (break-glass)"),
@@ -88,12 +89,14 @@ def export_subject_access(
     held = find_person(session, asked)
     now = clock.now()
     records = agency_records(session, held)
+    cases = sar_cases.social_care_cases(session, held)
     contacts = sar_contacts.contacts(session, held, practice)
     document: dict[str, Any] = {
         "format": FORMAT,
         "about": about(held, actor, now),
         "person": person_section(held, records, contacts.own_details),
         "agency_records": [record_of(r) for r in records],
+        "social_care_cases": [sar_cases.case_of(c) for c in cases],
         "contacts": contacts.sections,
         "sharing_decisions": sar_history.sharing_decisions(session, held),
         "break_glass": sar_history.break_glass(session, held),
@@ -121,7 +124,7 @@ def export_subject_access(
         person_references=held.references,
         asked_by="reference" if asked.master_person_id is not None else "nhs_number",
         requester_agency_id=actor.agency_id,
-        owner_agency_ids=sorted({r.agency_id for r in records}),
+        owner_agency_ids=sorted({r.agency_id for r in records} | {c.agency_id for c in cases}),
         contact_ids=contacts.contact_ids,
         counts=document["summary"],
     )

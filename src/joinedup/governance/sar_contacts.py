@@ -1,5 +1,6 @@
 """The contacts a subject access export holds: every concern naming the person, as the subject
-or as a household member, with its ratings, partners' research, the decision and the feedback.
+or as a household member, with its ratings, partners' research, the decision and the feedback,
+and its routing to a social care case's allocated worker (sar_cases).
 
 A contact is shared work about several people. The person's own details are theirs; everyone
 else it names, the referrer, the staff who worked it and every professional's free text are
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from joinedup.directory.models import Professional
 from joinedup.directory.rules import AgencyKind
+from joinedup.frontdoor.case_models import ContactRouting, SocialCareCase
 from joinedup.frontdoor.models import (
     Contact,
     ContactDecision,
@@ -27,6 +29,7 @@ from joinedup.frontdoor.models import (
 )
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import ContactStatus, SubjectRole
+from joinedup.governance import sar_cases
 from joinedup.governance.queries import PersonHeld
 from joinedup.governance.rules import ReviewReason, exemption_to_consider, for_review
 from joinedup.sharing.redaction import HOLDING_CATEGORY
@@ -97,10 +100,21 @@ def contacts(session: Session, held: PersonHeld, practice: Practice) -> Contacts
             .selectinload(ContactDecision.agencies)
             .selectinload(DecisionAgency.agency),
             selectinload(Contact.feedback_tasks).selectinload(FeedbackTask.sent_by),
+            selectinload(Contact.routing)
+            .selectinload(ContactRouting.case)
+            .selectinload(SocialCareCase.agency),
+            selectinload(Contact.routing).selectinload(ContactRouting.brought_back_by),
         )
     ).all()
+    workers = sar_cases.workers(session, (c.routing for c in found))
     return ContactsHeld(
-        sections=[_contact(c, own_ids, practice) for c in found],
+        sections=[
+            {
+                **_contact(c, own_ids, practice),
+                "routing": sar_cases.routing_of(c.routing, held, workers),
+            }
+            for c in found
+        ],
         own_details=[_person(s) for s in own],
         subject_ids=sorted(own_ids),
         contact_ids=[c.id for c in found],

@@ -40,6 +40,12 @@ LABELS = {
     "ledger_entry": "Ledger entry",
     "categories_shown": "Shown",
     "still_sent": "Still in the agency's extract",
+    "case_reference": "Case reference",
+    "open": "Open now",
+    "routing": "Routed to a social care case",
+    "routed_to": "Went to",
+    "brought_back_into_the_mash_at": "Brought back into the MASH",
+    "brought_back_because": "Why it was brought back (the manager's words)",
 }
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
