@@ -1,6 +1,7 @@
 """Ian, the police's IG lead, answers a subject access request for Jade in a real Chromium:
 from his home page to the search, a mistake named beside the field, what the hub holds about
-her, and the downloaded document, with an accessibility scan of every page and the document.
+her (her case at children's services, and a contact routed to its worker), and the downloaded
+document, with an accessibility scan of every page and the document.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from joinedup.db import make_engine
 from joinedup.sharing.inputs import today
 from tests.browser.conftest import assert_accessible, serving, sign_in
 from tests.factories import PASSWORD
-from tests.governance import JadeCase
+from tests.governance_cases import JADE, JadeWithCases
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +37,8 @@ def sar_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SarHub]:
     engine = make_engine(url)
     schema.upgrade(engine)
     with Session(engine) as db:
-        case = JadeCase(db, today(), password=PASSWORD)
+        case = JadeWithCases(db, today(), data_dir, password=PASSWORD)
+        case.about(JADE)  # routed to Sam, who holds her case
         db.commit()
         email, reference = case.user("Ian").professional.email, case.reference
     engine.dispose()
@@ -63,7 +65,9 @@ def test_an_ig_lead_finds_jade_sees_what_is_held_and_downloads_the_document(
     page.get_by_label("Who is the request about?").fill("943 476 5919")
     page.get_by_role("button", name="Find them").click()
     expect(heading).to_have_text(f"Everything held about {sar_hub.reference}")
-    expect(page.get_by_role("cell", name="Jade Smith")).to_be_visible()
+    expect(page.get_by_role("cell", name="Jade Smith").first).to_be_visible()  # two agencies
+    expect(page.get_by_role("cell", name="CIN-100")).to_be_visible()
+    expect(page.get_by_role("cell", name="With the allocated social worker")).to_be_visible()
     assert_accessible(page, "what the hub holds about Jade")
 
     with page.expect_download() as downloading:
@@ -74,4 +78,6 @@ def test_an_ig_lead_finds_jade_sees_what_is_held_and_downloads_the_document(
     page.set_content(path.read_text(encoding="utf-8"))
     expect(heading).to_have_text(f"Subject access export: {sar_hub.reference}")
     expect(page.get_by_text("For review").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Social care cases")).to_be_visible()
+    expect(page.get_by_role("heading", name="case CIN-100, open")).to_be_visible()
     assert_accessible(page, "the downloaded subject access document")

@@ -7,6 +7,7 @@ Jade's case is tests/governance.py's: Ian is the police's IG lead.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from httpx import Response
@@ -19,6 +20,7 @@ from joinedup.directory.rules import Role
 from tests.conftest import TEST_NOW
 from tests.factories import PASSWORD, create_user
 from tests.governance import JadeCase
+from tests.governance_cases import JADE, JadeWithCases
 from tests.web.conftest import (
     TestClient,
     error_summary,
@@ -101,6 +103,31 @@ def test_the_downloads_are_the_readable_document_and_the_json_each_on_the_ledger
     assert exports_by(sqlite_db, jade.user_ids["Ian"]) == 2
     for response in (document, data):
         assert response.headers["cache-control"] == "no-store"
+
+
+def test_her_social_care_case_and_the_contact_routed_to_her_worker_are_on_the_page_and_document(
+    client: TestClient, sqlite_db: Session, frozen_clock: clock.Clock, tmp_path: Path
+) -> None:
+    jade = JadeWithCases(sqlite_db, TEST_NOW.date(), tmp_path, password=PASSWORD)
+    routed = jade.about(JADE)
+    ian = sign_in(client, jade.user("Ian"))
+
+    soup = page(ian.get(f"/subject-access/{jade.reference}"))
+    document = ian.get(f"/subject-access/{jade.reference}/sar.html").text
+
+    assert ["Social care cases", "1"] in table_rows(soup, "Items in each section")
+    assert table_rows(soup, "Each social care case held for them") == [
+        ["Nottinghamshire Children's Services", "CIN-100", "25 October 2026", "Open"]
+    ]
+    assert [
+        routed.reference,
+        "24 November 2026 at 10:00am",
+        "the person the concern is about",
+        "With the allocated social worker",
+    ] in table_rows(soup, "Every contact naming them")
+    assert "Nottinghamshire Children&#39;s Services: case CIN-100, open" in document
+    assert "Routed to a social care case" in document
+    assert exports_by(sqlite_db, jade.user_ids["Ian"]) == 2
 
 
 def test_a_person_that_is_wrong_or_names_no_one_is_named_beside_the_field(
