@@ -28,7 +28,9 @@ from joinedup.frontdoor.models import Contact, ContactSubject, DomainEvent, Feed
 from joinedup.governance.models import AnonymisedContact
 from joinedup.governance.retention import ANONYMISED, plan_retention, run_retention
 from joinedup.governance.rules import RetentionClock, RetentionPolicy
+from joinedup.governance.sar import export_subject_access
 from joinedup.sharing.inputs import today
+from tests.frontdoor import PRACTICE
 from tests.governance import PERSONAL, WHAT_HAPPENED
 from tests.governance_cases import BROUGHT_BACK, JADE, KAI, JadeWithCases
 
@@ -191,3 +193,16 @@ def test_a_case_reopened_before_its_period_ended_keeps_its_routed_contacts(
 
     assert hub.routed.id not in {c.contact_id for c in done.contacts}
     assert stored(db, hub.routed)[0] == WHAT_HAPPENED
+
+
+def test_after_retention_her_export_holds_her_case_but_not_the_contact_routed_to_it(
+    db: Session, hub: Hub, frozen_clock: clock.Clock
+) -> None:
+    frozen_clock.set(hub.closed_at + SIX_YEARS + dt.timedelta(hours=1))
+    run_retention(db, OPERATOR, POLICY)
+
+    made = export_subject_access(db, hub.case.ian, hub.case.reference, PRACTICE, form="json")
+
+    assert hub.routed.reference not in {c["reference"] for c in made.document["contacts"]}
+    # The case is children's services' record, kept under its own schedule, not the hub's.
+    assert [c["case_reference"] for c in made.document["social_care_cases"]] == ["CIN-100"]
