@@ -109,7 +109,8 @@ def _report(done: RetentionRun) -> None:
             )
         else:
             console.print(
-                f"{purpose.label}: kept {period.days:,} days after the decision "
+                f"{purpose.label}: kept {period.days:,} days after the decision (after its "
+                "case closed, for a contact routed to an allocated worker) "
                 f"(agreement {period.agreement_id}, {period.title})."
             )
     references = [c.reference for c in done.contacts]
