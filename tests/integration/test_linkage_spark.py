@@ -113,7 +113,8 @@ def test_a_model_trained_on_spark_scores_on_duckdb_as_one_trained_there(
     from_spark = engine.score(engine.linker(frame, in_spark_sql, model.blocking_rules), 0)
 
     assert _by_pair(from_spark) == _by_pair(as_trained)
-    assert engine.in_dialect(in_spark_sql, PERSON_SPEC, "duckdb") == model.splink_settings
+    back = engine.in_dialect(in_spark_sql, PERSON_SPEC, "duckdb")
+    assert back["comparisons"] == model.splink_settings["comparisons"]
 
 
 def _refusal(args: list[str]) -> str:

@@ -298,12 +298,12 @@ def files(
         f"Linked {len(result.rows):,} rows from {len(paths)} files into {result.people:,} "
         f"people in {result.batch.seconds:.1f}s; wrote {out}."
     )
-    _say_where(where)
     if result.batch.decisions.reviews:
         _say(
             f"  {len(result.batch.decisions.reviews):,} pairs were uncertain and left apart "
             "(import the files into the hub to review them)."
         )
+    _say_where(where)
 
 
 @app.command("undo-merge")

@@ -121,7 +121,8 @@ def in_dialect(settings: dict[str, Any], spec: ModelSpec, dialect: str) -> dict[
 
     Splink writes a level's condition in the SQL of the engine that trained it (DuckDB's
     jaro_winkler_similarity is jaro_winkler, a UDF, on Spark); the spec's comparisons write
-    the same levels in any engine's.
+    the same levels in any engine's. Splink's copy of the blocking rules is left out: a model
+    keeps its own, as columns (model_file), and a linker is given them.
     """
     creator = SettingsCreator(link_type="dedupe_only", comparisons=[*spec.comparisons()])
     written = creator.create_settings_dict(dialect)["comparisons"]
@@ -142,7 +143,12 @@ def in_dialect(settings: dict[str, Any], spec: ModelSpec, dialect: str) -> dict[
                 ],
             }
         )
-    return {**settings, "sql_dialect": dialect, "comparisons": comparisons}
+    return {
+        **settings,
+        "sql_dialect": dialect,
+        "blocking_rules_to_generate_predictions": [],
+        "comparisons": comparisons,
+    }
 
 
 def count_comparisons(frame: Frame, rules: tuple[Rule, ...]) -> list[int]:
