@@ -334,6 +334,36 @@ def test_a_reader_with_a_comparison_withheld_sees_no_score_to_work_it_out_from(
     )
 
 
+def test_a_reader_with_a_comparison_withheld_sees_no_other_reviewers_reasons(
+    app: FastAPI, sqlite_db: Session, scenario: Scenario
+) -> None:
+    db = sqlite_db
+    task_id = scenario.task("ACU-1", "COM-1")
+    # The pupil numbers are withheld from the acute trust's practitioner (as above); a manager,
+    # who sees them, answers in words that name them.
+    for key in ("ACU-1", "COM-1"):
+        record = db.get(AgencyRecord, scenario.records[key])
+        assert record is not None
+        record.upn = "H891234524001"
+    db.flush()
+    said = "Same pupil number H891234524001 on both: ask the school"
+    with new_client(app) as manager:
+        sign_in(manager, someone(db, Role.MASH_MANAGER, "NCC-CSC"))
+        assert decide(manager, task_id, outcome="unsure", reason=said).status_code == 303
+        his = manager.get(f"/identities/{task_id}")
+    with new_client(app) as practitioner:
+        sign_in(practitioner, someone(db, Role.MASH_PRACTITIONER, "ACUTE-TRENT"))
+        hers = practitioner.get(f"/identities/{task_id}")
+
+    # (Her own record's pupil number is on her page; the school's record's is not.)
+    assert said not in hers.text and "ask the school" not in hers.text
+    answers = table_rows(page(hers), "Every answer")
+    assert [row[2] for row in answers] == ["Not sure"]
+    assert answers[0][3].startswith("Not shown: another reviewer's words")
+    # The manager, who sees every detail compared, reads the answers in full.
+    assert [row[3] for row in table_rows(page(his), "Every answer")] == [said]
+
+
 def test_the_queue_shows_no_score_or_band_since_it_cannot_tell_what_each_reader_may_see(
     client: TestClient, sqlite_db: Session, scenario: Scenario, tmp_path: Path
 ) -> None:

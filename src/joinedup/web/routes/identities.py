@@ -208,6 +208,13 @@ def _task_page(
         # Not given to the template at all unless the reader may see them (shows_score).
         reason=ReviewReason(task.reason).label if opened.reason_shown else None,
         score=task.match_probability if opened.shows_score else None,
+        # Each answer's reason is free text by a reviewer who may have seen what this reader
+        # may not ("the police record has the same NHS number"), so a reader with a comparison
+        # withheld sees only their own.
+        answers=[
+            (d, d.reason if opened.shows_score or d.actor_user_id == actor.user_id else None)
+            for d in task.decisions
+        ],
         status=STATUS_LABELS[ReviewStatus(task.status)],
         outcomes=_outcomes(task),
         chart=Chart.of(opened.steps, complete=opened.shows_score) if opened.steps else None,
