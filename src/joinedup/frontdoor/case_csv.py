@@ -10,8 +10,6 @@ schema for the people who write these files: keep the two in step.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -20,8 +18,7 @@ from joinedup.frontdoor.contact_csv import (
     EMAIL_LENGTH,
     ContactsRejected,
     Problems,
-    csv_records,
-    decode_csv,
+    read_rows,
 )
 from joinedup.frontdoor.rules import CASE_REFERENCE_LENGTH
 
@@ -52,49 +49,11 @@ def read_cases(data: bytes, file_name: str, today: date, problems: Problems) -> 
     """Every row of the file, each checked on its own; problems go into `problems` with their
     line and column. Rows come back even with problems, so the caller can check their records
     and workers too and list everything wrong at once."""
-    text = decode_csv(data, file_name, problems)
-    if text is None:
-        return []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None or not any(cell.strip() for cell in header):
-        problems.add(None, None, f"{file_name} is empty: it needs a header row and rows")
-        return []
-    names = _header(header, problems)
-    if names is None:
-        return []
-    rows: list[CaseRow] = []
     seen: dict[str, int] = {}
-    for line, cells in csv_records(reader, problems):
-        values = [cell.strip() for cell in cells]
-        if not any(values):
-            continue  # a blank line, often at the end
-        if len(values) != len(names):
-            problems.add(
-                line,
-                None,
-                f"has {len(values)} values but the header has {len(names)} columns: check for "
-                "a missing or extra comma, or a value with a comma not in quotes",
-            )
-            continue
-        row = dict.fromkeys(COLUMNS, "") | dict(zip(names, values, strict=True))
-        rows.append(_row(line, row, today, seen, problems))
-    if not rows and not problems.total:
-        problems.add(None, None, f"{file_name} has a header but no rows")
-    return rows
-
-
-def _header(cells: list[str], problems: Problems) -> list[str] | None:
-    names = [cell.strip().lower() for cell in cells]
-    for name in names:
-        if name not in COLUMNS:
-            problems.add(1, name, "is not a column of a cases file: check its spelling")
-    for name in sorted({n for n in names if names.count(n) > 1}):
-        problems.add(1, name, "is in the header twice")
-    for name in REQUIRED:
-        if name not in names:
-            problems.add(1, name, "is missing: every cases file has this column")
-    return None if problems.total else names
+    return [
+        _row(line, row, today, seen, problems)
+        for line, row in read_rows(data, file_name, "cases", COLUMNS, REQUIRED, problems)
+    ]
 
 
 def _row(

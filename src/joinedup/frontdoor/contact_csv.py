@@ -136,6 +136,34 @@ def read_contacts(
     """Every row of the file, each contact checked by rules.check_contact; problems go into
     `problems` with their line and column. Rows come back even when they have problems, so
     that the caller can check their referrers too and list everything wrong at once."""
+    rows = []
+    seen: dict[str, int] = {}
+    for line, row in read_rows(data, file_name, "contacts", COLUMNS, REQUIRED, problems):
+        contact_id = _contact_id(row["contact_id"], line, seen, problems)
+        email = row["referrer_email"].lower()
+        if not email:
+            problems.add(
+                line, "referrer_email", "is empty: give the email address of who raised it"
+            )
+        elif len(email) > EMAIL_LENGTH:
+            problems.add(line, "referrer_email", f"is longer than {EMAIL_LENGTH} characters")
+        rows.append(
+            ContactRow(line, contact_id, email, _contact(row, line, practice, today, problems))
+        )
+    return rows
+
+
+def read_rows(
+    data: bytes,
+    file_name: str,
+    kind: str,
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+    problems: Problems,
+) -> list[tuple[int, dict[str, str]]]:
+    """(line, every column's value, "" where not given) for each row of a `kind` file (the
+    contacts or the cases file) whose header and shape are right; what is wrong with the
+    encoding, the header or a row's number of values goes into `problems`."""
     text = decode_csv(data, file_name, problems)
     if text is None:
         return []
@@ -144,11 +172,10 @@ def read_contacts(
     if header is None or not any(cell.strip() for cell in header):
         problems.add(None, None, f"{file_name} is empty: it needs a header row and rows")
         return []
-    names = _header(header, problems)
+    names = _header(header, kind, columns, required, problems)
     if names is None:
         return []
     rows = []
-    seen: dict[str, int] = {}
     for line, cells in csv_records(reader, problems):
         values = [cell.strip() for cell in cells]
         if not any(values):
@@ -161,18 +188,7 @@ def read_contacts(
                 "a missing or extra comma, or a value with a comma not in quotes",
             )
             continue
-        row = dict.fromkeys(COLUMNS, "") | dict(zip(names, values, strict=True))
-        contact_id = _contact_id(row["contact_id"], line, seen, problems)
-        email = row["referrer_email"].lower()
-        if not email:
-            problems.add(
-                line, "referrer_email", "is empty: give the email address of who raised it"
-            )
-        elif len(email) > EMAIL_LENGTH:
-            problems.add(line, "referrer_email", f"is longer than {EMAIL_LENGTH} characters")
-        rows.append(
-            ContactRow(line, contact_id, email, _contact(row, line, practice, today, problems))
-        )
+        rows.append((line, dict.fromkeys(columns, "") | dict(zip(names, values, strict=True))))
     if not rows and not problems.total:
         problems.add(None, None, f"{file_name} has a header but no rows")
     return rows
@@ -191,17 +207,22 @@ def decode_csv(data: bytes, file_name: str, problems: Problems) -> str | None:
         return None
 
 
-def _header(cells: list[str], problems: Problems) -> list[str] | None:
+def _header(
+    cells: list[str],
+    kind: str,
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+    problems: Problems,
+) -> list[str] | None:
     names = [cell.strip().lower() for cell in cells]
-    known = set(COLUMNS)
     for name in names:
-        if name not in known:
-            problems.add(1, name, "is not a column of a contacts file: check its spelling")
-    for name in {n for n in names if names.count(n) > 1}:
+        if name not in columns:
+            problems.add(1, name, f"is not a column of a {kind} file: check its spelling")
+    for name in sorted({n for n in names if names.count(n) > 1}):
         problems.add(1, name, "is in the header twice")
-    for name in REQUIRED:
+    for name in required:
         if name not in names:
-            problems.add(1, name, "is missing: every contacts file has this column")
+            problems.add(1, name, f"is missing: every {kind} file has this column")
     return None if problems.total else names
 
 
