@@ -57,7 +57,9 @@ def record(
 ) -> AuditEntry:
     """Append one entry chained to the last; the caller commits. Returns the new entry."""
     (row,) = _chained(
-        _last_hash(session), clock.now(), actor, [(action, object_type, object_id, detail)]
+        _last_hash(session),
+        clock.now(),
+        [(actor, NewEntry(action, object_type, object_id, detail))],
     )
     entry = AuditEntry(**row)
     session.add(entry)
@@ -69,14 +71,15 @@ def record(
 def record_many(session: Session, actor: Actor, entries: Sequence[NewEntry]) -> list[int]:
     """Append the entries in order, at one time, chained in memory onto the last entry, in one
     INSERT; the caller commits. Returns their ids, in the same order."""
+    return record_each(session, [(actor, entry) for entry in entries])
+
+
+def record_each(session: Session, entries: Sequence[tuple[Actor, NewEntry]]) -> list[int]:
+    """record_many with each entry's own actor (intake takes in several referrers' contacts
+    in one transaction)."""
     if not entries:
         return []
-    rows = _chained(
-        _last_hash(session),
-        clock.now(),
-        actor,
-        [(e.action, e.object_type, e.object_id, e.detail) for e in entries],
-    )
+    rows = _chained(_last_hash(session), clock.now(), entries)
     returned = dict(
         (digest, entry_id) for entry_id, digest in session.connection().execute(_INSERT, rows)
     )
@@ -107,23 +110,20 @@ def _forget_head(session: Session, _transaction: SessionTransaction) -> None:
 
 
 def _chained(
-    prev_hash: str,
-    at: dt.datetime,
-    actor: Actor,
-    entries: Sequence[tuple[str, str, object, Mapping[str, Any]]],
+    prev_hash: str, at: dt.datetime, entries: Sequence[tuple[Actor, NewEntry]]
 ) -> list[dict[str, Any]]:
     """The rows to insert, each hashed over the one before it (audit.rules.entry_hash)."""
     at_iso = at.isoformat()
     rows = []
-    for action, object_type, object_id, detail in entries:
+    for actor, entry in entries:
         row: dict[str, Any] = {
             "at": at,
             "actor_user_id": actor.user_id,
             "actor_label": actor.label,
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "detail": canonical_json(dict(detail)),
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": str(entry.object_id),
+            "detail": canonical_json(dict(entry.detail)),
             "prev_hash": prev_hash,
         }
         prev_hash = row["entry_hash"] = entry_hash(
@@ -131,8 +131,8 @@ def _chained(
             at_iso=at_iso,
             actor_user_id=actor.user_id,
             actor_label=actor.label,
-            action=action,
-            object_type=object_type,
+            action=entry.action,
+            object_type=entry.object_type,
             object_id=row["object_id"],
             detail=row["detail"],
         )

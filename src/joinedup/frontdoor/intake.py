@@ -21,14 +21,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from joinedup import clock
 from joinedup.actor import Actor
-from joinedup.audit.services import NewEntry, record_many
+from joinedup.audit.services import NewEntry, record_each
 from joinedup.frontdoor import matching, queries, routing
 from joinedup.frontdoor.case_models import ContactRouting
 from joinedup.frontdoor.models import (
@@ -59,21 +59,30 @@ from joinedup.frontdoor.schemas import ContactIn
 _IDEMPOTENCY_KEY = re.compile(rf"[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_LENGTH}}}")
 
 # Built once: each is compiled once per database and then only run.
+_LOCK_COUNTER = (
+    select(ContactReferenceCounter.last_number)
+    .where(ContactReferenceCounter.year == bindparam("for_year"))
+    .with_for_update()
+)
 _BUMP = (
     update(ContactReferenceCounter)
     .where(ContactReferenceCounter.year == bindparam("for_year"))
-    .values(last_number=ContactReferenceCounter.last_number + 1)
+    .values(last_number=ContactReferenceCounter.last_number + bindparam("count"))
     .returning(ContactReferenceCounter.last_number)
 )
-_EARLIER = select(Contact.id).where(
-    Contact.referrer_professional_id == bindparam("professional_id"),
-    Contact.idempotency_key == bindparam("key"),
+_EARLIER = select(Contact.id, Contact.referrer_professional_id, Contact.idempotency_key).where(
+    tuple_(Contact.referrer_professional_id, Contact.idempotency_key).in_(
+        bindparam("keys", expanding=True)
+    )
 )
-_INSERT_CONTACT = insert(Contact).returning(Contact.id)
+# Several rows in one statement each; they come back in any order, so each returns what
+# tells it apart (a reference; a contact and position; a contact, for its one acknowledgement).
+_INSERT_CONTACTS = insert(Contact).returning(Contact.id, Contact.reference)
 _INSERT_CONCERNS = insert(ContactConcern)
-# Several rows in one statement; they come back in any order, so each says its position.
-_INSERT_SUBJECTS = insert(ContactSubject).returning(ContactSubject.id, ContactSubject.position)
-_INSERT_TASK = insert(FeedbackTask).returning(FeedbackTask.id)
+_INSERT_SUBJECTS = insert(ContactSubject).returning(
+    ContactSubject.id, ContactSubject.contact_id, ContactSubject.position
+)
+_INSERT_TASKS = insert(FeedbackTask).returning(FeedbackTask.id, FeedbackTask.contact_id)
 _INSERT_EVENTS = insert(DomainEvent)
 
 
@@ -83,6 +92,16 @@ class Received:
 
     contact: Contact
     created: bool
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A contact checked and built, not yet written: who raised it, its rows and its key."""
+
+    actor: Actor
+    contact: Contact
+    checked: CheckedContact
+    idempotency_key: str | None
 
 
 def receive_contact(
@@ -117,11 +136,31 @@ def take_contact(
     matcher: matching.SubjectMatcher | None = None,
 ) -> Received:
     """receive_contact without its commit, for a use case that writes more in the same
-    transaction (sending a draft deletes it; an import takes in many): the caller commits.
+    transaction (sending a draft deletes it): the caller commits.
 
     A retry found (created False) has rolled the transaction back, everything the caller wrote
-    in it too, as it gives the reference number back. Raises as receive_contact does.
+    in it too. Raises as receive_contact does.
     """
+    intake = check_intake(actor, data, practice, idempotency_key, channel)
+    (received,) = take_contacts(session, [intake], practice, matcher)
+    if received.created:
+        return received
+    earlier = received.contact.id
+    session.rollback()
+    found = session.get(Contact, earlier)
+    assert found is not None  # committed before our look-up, and never deleted
+    return Received(found, created=False)
+
+
+def check_intake(
+    actor: Actor,
+    data: ContactIn,
+    practice: Practice,
+    idempotency_key: str | None = None,
+    channel: Channel = Channel.WEB,
+) -> Intake:
+    """Check a contact and build its rows, with no database: its time of receipt is now.
+    Raises as receive_contact does."""
     if actor.professional_id is None or actor.agency_id is None:
         raise FrontDoorError(
             "Contacts are raised by a professional: sign in as one, or use an API token "
@@ -130,45 +169,98 @@ def take_contact(
     key = _check_idempotency_key(idempotency_key)
     now = clock.now()
     checked = check_contact(data, practice, now.astimezone(clock.LONDON).date())
-    contact = _new_contact(actor, checked, practice, now, channel, key)
-    # A resident model matches in memory, before the first write; the exact baseline reads.
-    matcher = matcher or matching.EXACT
-    matches = matcher.match(session, contact.subjects)
-    for subject, match in zip(contact.subjects, matches, strict=True):
-        subject.master_person_id = match.master_person_id
-    # Domain.md step 2: an open case takes the contact to its allocated worker.
-    route = routing.route_for(session, contact.subjects)
-    if route is not None:
-        contact.status = ContactStatus.ROUTED.value
+    return Intake(actor, _new_contact(actor, checked, practice, now, channel, key), checked, key)
 
-    # The reference comes first: it is the transaction's first write, so concurrent intakes
-    # queue here (PostgreSQL's row lock, SQLite's one writer), and the retry look-up after it
-    # sees every contact committed before, so two sends of one key cannot both get in.
+
+def take_contacts(
+    session: Session,
+    intakes: Sequence[Intake],
+    practice: Practice,
+    matcher: matching.SubjectMatcher | None = None,
+) -> list[Received]:
+    """Take in checked contacts in the caller's transaction, each with its reference, in
+    order; the caller commits. One answer for each intake, in order.
+
+    Several contacts written together cost little more than one (one statement per table, one
+    ledger append, one commit), and intakes queue for the reference counter one transaction at
+    a time, so a burst is taken in a batch at a time (web/intake_batches.py). An intake whose
+    key this referrer used before, or used earlier in the batch, is answered with that contact
+    (created False) and writes nothing.
+    """
+    # A resident model matches in memory, before the first write; the exact baseline reads
+    # (every subject of every contact in one query).
+    matcher = matcher or matching.EXACT
+    contacts = [intake.contact for intake in intakes]
+    matches = matcher.match(session, [s for contact in contacts for s in contact.subjects])
+    per_contact: list[list[matching.SubjectMatch]] = []
+    for contact in contacts:
+        mine, matches = matches[: len(contact.subjects)], matches[len(contact.subjects) :]
+        for subject, match in zip(contact.subjects, mine, strict=True):
+            subject.master_person_id = match.master_person_id
+        per_contact.append(mine)
+    # Domain.md step 2: an open case takes the contact to its allocated worker.
+    routes = [routing.route_for(session, contact.subjects) for contact in contacts]
+    for contact, route in zip(contacts, routes, strict=True):
+        if route is not None:
+            contact.status = ContactStatus.ROUTED.value
+
+    # The counters are locked first (PostgreSQL's row lock; SQLite's one writer already holds
+    # the database), so the retry look-up after it sees every contact committed before, and two
+    # sends of one key cannot both get in.
     connection = session.connection()
-    contact.reference = _next_reference(session, practice, now)
-    if key is not None:
-        earlier = connection.scalar(
-            _EARLIER, {"professional_id": actor.professional_id, "key": key}
-        )
-        if earlier is not None:
-            session.rollback()  # gives the reference number back
-            found = session.get(Contact, earlier)
+    years = sorted({reference_year(contact.received_at) for contact in contacts})
+    for year in years:
+        _lock_counter(connection, year)
+    earlier = _earlier(connection, intakes)
+    answers: list[Received] = []
+    taken: list[tuple[Intake, list[matching.SubjectMatch], routing.Route | None]] = []
+    in_batch: dict[tuple[int | None, str | None], Contact] = {}
+    for intake, mine, route in zip(intakes, per_contact, routes, strict=True):
+        key = (intake.actor.professional_id, intake.idempotency_key)
+        if key in earlier:
+            found = session.get(Contact, earlier[key])
             assert found is not None  # committed before our look-up, and never deleted
-            return Received(found, created=False)
-    _write(session, contact)
-    routed = routing.write_routing(session, contact, route) if route is not None else None
-    matching.record_candidates(session, contact.subjects, matches, matcher.model_file)
-    known = queries.known_people(session, contact, practice)
-    to_review = sum(1 for match in matches if match.candidates and not match.master_person_id)
-    _write_events(session, actor, contact, checked, known, to_review, route)
-    received: dict[str, Any] = {"reference": contact.reference, "channel": channel.value}
-    if route is not None:
-        received["routed_to_case_id"] = route.case_id
-    record_many(
-        session, actor, [NewEntry("referrer:contact:received", "contact", contact.id, received)]
+            answers.append(Received(found, created=False))
+        elif key in in_batch:
+            answers.append(Received(in_batch[key], created=False))
+        else:
+            if intake.idempotency_key is not None:
+                in_batch[key] = intake.contact
+            taken.append((intake, mine, route))
+            answers.append(Received(intake.contact, created=True))
+    if not taken:
+        return answers
+
+    written = [intake.contact for intake, _, _ in taken]
+    for year in years:
+        _number(connection, practice, year, written)
+    _write(connection, written)
+    routings = [
+        routing.write_routing(session, intake.contact, route) if route is not None else None
+        for intake, _, route in taken
+    ]
+    matching.record_candidates(
+        session,
+        [s for contact in written for s in contact.subjects],
+        [match for _, mine, _ in taken for match in mine],
+        matcher.model_file,
     )
-    _as_loaded(session, contact, routed)
-    return Received(contact, created=True)
+    known = queries.known_people_of(session, written, practice)
+    _write_events(connection, taken, known)
+    entries = []
+    for intake, _, route in taken:
+        detail: dict[str, Any] = {
+            "reference": intake.contact.reference,
+            "channel": intake.contact.channel,
+        }
+        if route is not None:
+            detail["routed_to_case_id"] = route.case_id
+        entry = NewEntry("referrer:contact:received", "contact", intake.contact.id, detail)
+        entries.append((intake.actor, entry))
+    record_each(session, entries)
+    for contact, routed in zip(written, routings, strict=True):
+        _as_loaded(session, contact, routed)
+    return answers
 
 
 def _new_contact(
@@ -241,27 +333,42 @@ _CONCERN_COLUMNS = [c.key for c in ContactConcern.__table__.columns]
 _TASK_COLUMNS = [c.key for c in FeedbackTask.__table__.columns if c.key != "id"]
 
 
-def _write(session: Session, contact: Contact) -> None:
-    """The contact's rows, one statement per table, their ids set on the objects."""
-    connection = session.connection()
-    contact.id = connection.execute(_INSERT_CONTACT, _row(contact, _CONTACT_COLUMNS)).scalar_one()
-    for subject in contact.subjects:
-        subject.contact_id = contact.id
-    for concern in contact.concerns:
-        concern.contact_id = contact.id
-    for task in contact.feedback_tasks:
-        task.contact_id = contact.id
-    connection.execute(_INSERT_CONCERNS, [_row(c, _CONCERN_COLUMNS) for c in contact.concerns])
-    ids = dict(
-        (position, subject_id)
-        for subject_id, position in connection.execute(
-            _INSERT_SUBJECTS, [_row(s, _SUBJECT_COLUMNS) for s in contact.subjects]
+def _write(connection: Connection, contacts: Sequence[Contact]) -> None:
+    """The contacts' rows, one statement per table, their ids set on the objects."""
+    by_reference = dict(
+        (reference, contact_id)
+        for contact_id, reference in connection.execute(
+            _INSERT_CONTACTS, [_row(c, _CONTACT_COLUMNS) for c in contacts]
         )
     )
-    for subject in contact.subjects:
-        subject.id = ids[subject.position]
-    for task in contact.feedback_tasks:
-        task.id = connection.execute(_INSERT_TASK, _row(task, _TASK_COLUMNS)).scalar_one()
+    for contact in contacts:
+        contact.id = by_reference[contact.reference]
+        for subject in contact.subjects:
+            subject.contact_id = contact.id
+        for concern in contact.concerns:
+            concern.contact_id = contact.id
+        for task in contact.feedback_tasks:
+            task.contact_id = contact.id
+    concerns = [c for contact in contacts for c in contact.concerns]
+    connection.execute(_INSERT_CONCERNS, [_row(c, _CONCERN_COLUMNS) for c in concerns])
+    subjects = [s for contact in contacts for s in contact.subjects]
+    by_position = dict(
+        ((contact_id, position), subject_id)
+        for subject_id, contact_id, position in connection.execute(
+            _INSERT_SUBJECTS, [_row(s, _SUBJECT_COLUMNS) for s in subjects]
+        )
+    )
+    for subject in subjects:
+        subject.id = by_position[subject.contact_id, subject.position]
+    tasks = [t for contact in contacts for t in contact.feedback_tasks]
+    by_contact = dict(
+        (contact_id, task_id)
+        for task_id, contact_id in connection.execute(
+            _INSERT_TASKS, [_row(t, _TASK_COLUMNS) for t in tasks]
+        )
+    )
+    for task in tasks:  # one acknowledgement each
+        task.id = by_contact[task.contact_id]
 
 
 def _row(item: Any, columns: Sequence[str]) -> dict[str, Any]:
@@ -269,26 +376,49 @@ def _row(item: Any, columns: Sequence[str]) -> dict[str, Any]:
 
 
 def _write_events(
-    session: Session,
-    actor: Actor,
-    contact: Contact,
-    checked: CheckedContact,
-    known: Sequence[queries.KnownPerson],
-    to_review: int,
-    route: routing.Route | None,
+    connection: Connection,
+    taken: Sequence[tuple[Intake, Sequence[matching.SubjectMatch], routing.Route | None]],
+    known: Sequence[Sequence[queries.KnownPerson]],
 ) -> None:
+    """Each contact's events, all in one INSERT."""
+    rows: list[dict[str, Any]] = []
+    for (intake, matches, route), known_here in zip(taken, known, strict=True):
+        actor, contact = intake.actor, intake.contact
+        rows.extend(
+            {
+                "type": type_,
+                "contact_id": contact.id,
+                "at": contact.received_at,
+                "actor_user_id": actor.user_id,
+                "actor_professional_id": actor.professional_id,
+                "actor_agency_id": actor.agency_id,
+                "actor_label": actor.label,
+                "payload": {"reference": contact.reference, **payload},
+            }
+            for type_, payload in _events(intake, matches, known_here, route)
+        )
+    connection.execute(_INSERT_EVENTS, rows)
+
+
+def _events(
+    intake: Intake,
+    matches: Sequence[matching.SubjectMatch],
+    known: Sequence[queries.KnownPerson],
+    route: routing.Route | None,
+) -> list[tuple[str, dict[str, Any]]]:
     """contact.received, contact.matched when anyone named is known or may be (people the
     model found candidates for but did not link), and contact.routed when an open case took
     it: codes, ids and counts."""
-    subjects = contact.subjects
+    contact, subjects = intake.contact, intake.contact.subjects
     linked = sum(1 for s in subjects if s.master_person_id is not None)
+    to_review = sum(1 for match in matches if match.candidates and not match.master_person_id)
     payloads: list[tuple[str, dict[str, Any]]] = [
         (
             "contact.received",
             {
                 "channel": contact.channel,
                 "urgency": contact.urgency,
-                "concern_categories": list(checked.concern_categories),
+                "concern_categories": list(intake.checked.concern_categories),
                 "consent": contact.consent,
                 "subjects": [s.kind for s in subjects if s.role == SubjectRole.SUBJECT],
                 "household_members": sum(1 for s in subjects if s.role != SubjectRole.SUBJECT),
@@ -322,22 +452,7 @@ def _write_events(
                 },
             )
         )
-    session.connection().execute(
-        _INSERT_EVENTS,
-        [
-            {
-                "type": type_,
-                "contact_id": contact.id,
-                "at": contact.received_at,
-                "actor_user_id": actor.user_id,
-                "actor_professional_id": actor.professional_id,
-                "actor_agency_id": actor.agency_id,
-                "actor_label": actor.label,
-                "payload": {"reference": contact.reference, **payload},
-            }
-            for type_, payload in payloads
-        ],
-    )
+    return payloads
 
 
 def _as_loaded(session: Session, contact: Contact, routed: ContactRouting | None) -> None:
@@ -366,23 +481,45 @@ def _check_idempotency_key(key: str | None) -> str | None:
     return key
 
 
-def _next_reference(session: Session, practice: Practice, received_at: dt.datetime) -> str:
-    """The next reference for the year, safe when many contacts arrive at once.
-
-    One UPDATE ... RETURNING adds one and reads the result atomically: on PostgreSQL the row
-    lock queues concurrent intakes until each commits; SQLite has one writer at a time. A
-    rolled-back intake gives its number back, so references have no gaps.
-    """
-    year = reference_year(received_at)
-    connection = session.connection()
-    number = connection.scalar(_BUMP, {"for_year": year})
-    if number is None:  # the year's first contact: make its counter (once, whoever races)
+def _lock_counter(connection: Connection, year: int) -> None:
+    """Hold the year's reference counter until the commit (made at the year's first contact,
+    once, whoever races): on PostgreSQL intakes queue here; SQLite has one writer at a time."""
+    if connection.scalar(_LOCK_COUNTER, {"for_year": year}) is None:
         insert_ = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
         connection.execute(
             insert_(ContactReferenceCounter)
             .values(year=year, last_number=0)
             .on_conflict_do_nothing(index_elements=["year"])
         )
-        number = connection.scalar(_BUMP, {"for_year": year})
-    assert number is not None
-    return format_reference(practice.reference_prefix, year, number)
+        connection.scalar(_LOCK_COUNTER, {"for_year": year})
+
+
+def _number(
+    connection: Connection, practice: Practice, year: int, contacts: Sequence[Contact]
+) -> None:
+    """The year's next references for those of the contacts received in it, in order. Only
+    contacts that will be written are numbered, so references have no gaps."""
+    this_year = [c for c in contacts if reference_year(c.received_at) == year]
+    last = connection.scalar(_BUMP, {"for_year": year, "count": len(this_year)})
+    assert last is not None  # locked, so made, above
+    for number, contact in enumerate(this_year, start=last - len(this_year) + 1):
+        contact.reference = format_reference(practice.reference_prefix, year, number)
+
+
+def _earlier(
+    connection: Connection, intakes: Sequence[Intake]
+) -> dict[tuple[int | None, str | None], int]:
+    """The contacts already taken in with the intakes' idempotency keys, by (referrer, key)."""
+    keys = sorted(
+        {
+            (intake.actor.professional_id, intake.idempotency_key)
+            for intake in intakes
+            if intake.idempotency_key is not None
+        }
+    )
+    if not keys:
+        return {}
+    return {
+        (professional_id, key): contact_id
+        for contact_id, professional_id, key in connection.execute(_EARLIER, {"keys": keys})
+    }

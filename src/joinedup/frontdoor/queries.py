@@ -190,7 +190,6 @@ _NAMING_ANY = (
     )
     .join(Contact.__table__, _contacts.id == _subjects.contact_id)
     .where(
-        _contacts.id != bindparam("contact_id"),
         or_(
             _subjects.nhs_number.in_(bindparam("nhs_numbers", expanding=True)),
             _subjects.upn.in_(bindparam("upns", expanding=True)),
@@ -209,11 +208,19 @@ def known_people(session: Session, contact: Contact, practice: Practice) -> list
     """For each person the contact names, the other contacts about them and what they mean.
 
     The same person: the same NHS number or UPN, or exactly the same normalised first and last
-    name and date of birth. (Exact matching stands in until the people index's linkage lands.)
-    A re-referral and an escalating pattern count contacts in which they were the subject.
-    Every person's other contacts come from one query.
+    name and date of birth. A re-referral and an escalating pattern count contacts in which
+    they were the subject.
     """
-    subjects = list(contact.subjects)
+    (known,) = known_people_of(session, [contact], practice)
+    return known
+
+
+def known_people_of(
+    session: Session, contacts: Sequence[Contact], practice: Practice
+) -> list[list[KnownPerson]]:
+    """known_people for several contacts (intake takes in a batch), from one query: each
+    contact's people as known_people finds them, other contacts of the batch included."""
+    subjects = [s for contact in contacts for s in contact.subjects]
     named = [
         (family, given, born)
         for s in subjects
@@ -222,7 +229,6 @@ def known_people(session: Session, contact: Contact, practice: Practice) -> list
         and (born := s.date_of_birth)
     ]
     wanted = {
-        "contact_id": contact.id,
         "nhs_numbers": sorted({s.nhs_number for s in subjects if s.nhs_number}),
         "upns": sorted({s.upn for s in subjects if s.upn}),
         "family_names": sorted({family for family, _, _ in named}),
@@ -234,7 +240,10 @@ def known_people(session: Session, contact: Contact, practice: Practice) -> list
         if wanted["nhs_numbers"] or wanted["upns"] or named
         else []
     )
-    return [_known(subject, rows, contact, practice) for subject in subjects]
+    return [
+        [_known(subject, rows, contact, practice) for subject in contact.subjects]
+        for contact in contacts
+    ]
 
 
 def _known(
@@ -242,7 +251,7 @@ def _known(
 ) -> KnownPerson:
     others: dict[int, OtherContact] = {}
     for row in rows:
-        if not _names(row, subject):
+        if row.id == contact.id or not _names(row, subject):
             continue
         mentioned = OtherContact(
             row.reference, row.received_at, ContactStatus(row.status), SubjectRole(row.role)

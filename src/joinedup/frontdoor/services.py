@@ -16,9 +16,12 @@ from joinedup.audit.services import record
 from joinedup.directory.rules import Role
 
 # Taking a contact in has a module of its own (intake.py); it is a front-door service too.
+from joinedup.frontdoor.intake import Intake as Intake
 from joinedup.frontdoor.intake import Received as Received
+from joinedup.frontdoor.intake import check_intake as check_intake
 from joinedup.frontdoor.intake import receive_contact as receive_contact
 from joinedup.frontdoor.intake import take_contact as take_contact
+from joinedup.frontdoor.intake import take_contacts as take_contacts
 from joinedup.frontdoor.models import Contact, DomainEvent, Rating
 from joinedup.frontdoor.practice import Practice, RatingRule
 from joinedup.frontdoor.rules import REASON_LENGTH, ContactStatus, FrontDoorError, spoken_time
