@@ -3,12 +3,15 @@
 Intake is the hub's busiest write (bulk loads and bursts through the API), and every intake
 waits for the one before it: the year's reference counter is locked from the first write to
 the commit (PostgreSQL's row lock, SQLite's one writer). So everything that needs no database,
-checking the contact, its clocks, its rows, is done before that first write, and the writes
-are a few plain statements (one per table, several rows at once) rather than ORM flushes. The
-objects handed back are then put in the session as loaded, exactly as the rows were written,
-so reading the contact afterwards (its referrer's view, its people) costs no query.
+checking the contact, its clocks, its rows, is done first (check_intake), and the writes are a
+few plain statements (one per table) rather than ORM flushes. take_contacts takes in several
+contacts with those same statements, several rows each, and one ledger append: the API's
+writer (web/intake_batches.py) gives it everything that arrived while the last batch was
+being written. The objects handed back are then put in the session as loaded, exactly as the
+rows were written, so reading a contact afterwards (its referrer's view, its people) costs no
+query.
 
-The open case check (routing.py) is one indexed query, also before the first write, and only
+The open case check (routing.py) is one indexed query, before the first write, and only
 when someone the contact is about was found in the people index; a routed contact adds one
 INSERT (its routing) to the writes.
 """

@@ -6,23 +6,19 @@ wrong shape (caught by FastAPI) or said something impossible (caught by the fron
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Annotated, Any
 
-from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from sqlalchemy.orm import Session
 
-from joinedup.actor import Actor
-from joinedup.frontdoor import matching, queries, services
+from joinedup.frontdoor import queries, services
 from joinedup.frontdoor.practice import Practice, current_practice
 from joinedup.frontdoor.rules import Channel, FieldProblem, FrontDoorError, InvalidContact
 from joinedup.frontdoor.schemas import ContactForReferrer, ContactIn, FieldProblemOut, ProblemsOut
+from joinedup.web import intake_batches
 from joinedup.web.api import ApiActor
 from joinedup.web.deps import Db
 
@@ -85,18 +81,9 @@ async def raise_contact(
     The answer carries the contact's reference at once; quote it to the MASH, and use it to
     follow the contact up with `GET /v1/contacts/{reference}`.
     """
-    # The database work in one worker thread, on a session of its own: intake is the API's
-    # busiest call, and each hop between the event loop and a thread costs more than a query.
     try:
-        view, created = await to_thread.run_sync(
-            _receive,
-            request,
-            actor,
-            contact,
-            practice,
-            idempotency_key,
-            limiter=_intake_limiter(),
-        )
+        intake = services.check_intake(actor, contact, practice, idempotency_key, Channel.API)
+        view, created = await intake_batches.take_in(request.app.state, intake, practice)
     except InvalidContact as error:
         return _problems(error.problems)
     except FrontDoorError as error:
@@ -106,50 +93,6 @@ async def raise_contact(
         response.status_code = 200
     response.headers["Location"] = f"/api/v1/contacts/{view.reference}"
     return view
-
-
-# Intakes a process works on at once; the rest wait their turn without a thread. Each intake
-# waits for the one before it to commit (the reference counter's lock), so more at once only
-# adds threads fighting for the interpreter's lock while the one at the counter waits for it:
-# measured with 16 at once, PostgreSQL took 41 contacts a second against 74 with 4.
-INTAKES_AT_ONCE = 4
-_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _intake_limiter() -> CapacityLimiter:
-    """The limiter for this event loop (a limiter belongs to one loop; tests run several)."""
-    loop = asyncio.get_running_loop()
-    limiter = _limiters.get(loop)
-    if limiter is None:
-        limiter = _limiters[loop] = CapacityLimiter(INTAKES_AT_ONCE)
-    return limiter
-
-
-def _receive(
-    request: Request,
-    actor: Actor,
-    contact: ContactIn,
-    practice: Practice,
-    idempotency_key: str | None,
-) -> tuple[ContactForReferrer, bool]:
-    # The process's online matcher when a model is trained; otherwise exact identifiers.
-    matcher = matching.resident(request.app.state.settings.data_dir)
-    session: Session = request.app.state.session_factory()
-    try:
-        received = services.receive_contact(
-            session,
-            actor,
-            contact,
-            practice,
-            idempotency_key=idempotency_key,
-            channel=Channel.API,
-            matcher=matcher,
-        )
-        return queries.referrer_view(received.contact, practice), received.created
-    finally:
-        session.close()
 
 
 @router.get(
