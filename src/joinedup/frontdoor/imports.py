@@ -4,8 +4,8 @@ Every row is read and checked first (frontdoor.contact_csv, by the same rules as
 the API), and so is each row's referrer: a professional in the directory, at the agency that
 sent the file, still in post, because professionals are never anonymous and the MASH feeds
 back to whoever raised the concern. One problem anywhere and nothing is written. Then each
-contact is taken in as its referrer raised it (services.take_contact: a reference, the
-known-people check, its event and ledger entry), and the file commits once.
+contact is taken in as its referrer raised it (services.take_contacts: a reference, the
+known-people check, its event and ledger entry), all in one batch, and the file commits once.
 
 A row is the same contact when it has the same contact_id from the same agency: its
 idempotency key is `csv:AGENCY:contact_id`, so importing a file again, or a later file that
@@ -96,22 +96,29 @@ def import_contacts(
     keys = {row.contact_id: f"csv:{agency.code}:{row.contact_id}" for row in rows}
     # After the lock: every contact an earlier import committed is seen here.
     earlier = _received_before(session, agency, keys.values())
-    created, already = [], []
-    for row in rows:
-        key = keys[row.contact_id]
-        if key in earlier:
-            already.append(Imported(row.line, row.contact_id, earlier[key]))
-            continue
+    already = [
+        Imported(row.line, row.contact_id, earlier[keys[row.contact_id]])
+        for row in rows
+        if keys[row.contact_id] in earlier
+    ]
+    new_rows = [row for row in rows if keys[row.contact_id] not in earlier]
+    intakes = []
+    for row in new_rows:
         assert row.contact is not None  # a row with problems stopped the import above
-        received = services.take_contact(
-            session,
-            referrers[row.referrer_email],
-            row.contact,
-            practice,
-            idempotency_key=key,
-            channel=Channel.CSV,
+        intakes.append(
+            services.check_intake(
+                referrers[row.referrer_email],
+                row.contact,
+                practice,
+                idempotency_key=keys[row.contact_id],
+                channel=Channel.CSV,
+            )
         )
-        if not received.created:  # raced in since the look-up: take_contact rolled it all back
+    created = []
+    taken = services.take_contacts(session, intakes, practice)
+    for row, received in zip(new_rows, taken, strict=True):
+        if not received.created:  # raced in since the look-up
+            session.rollback()
             raise ContactImportError(
                 f"Line {row.line}: contact {row.contact_id} arrived from elsewhere while this "
                 "file was being imported, so nothing was imported: import the file again"
