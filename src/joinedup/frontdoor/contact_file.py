@@ -3,13 +3,14 @@
 Opening a contact discloses, in one call to the gate, the referrer's account, the people it
 names, the partners' answers (to MASH staff only), the agency records the people index
 holds for the people named (the "match with the child's existing records") and, to a MASH
-manager, the records the trained model put forward for people it did not link, each redacted
-by the agreements in force and each on the ledger. The caller commits, so the page and its
-ledger entries stand or fall together.
+manager, the records the trained model put forward for people it did not link (until a manager
+decided who they are: linking.py), each redacted by the agreements in force and each on the
+ledger. The caller commits, so the page and its ledger entries stand or fall together.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
@@ -30,6 +31,7 @@ from joinedup.frontdoor.disclosure import (
     is_working,
     purpose_of,
 )
+from joinedup.frontdoor.link_models import SubjectLinkDecision
 from joinedup.frontdoor.models import (
     Contact,
     ContactSubject,
@@ -55,8 +57,10 @@ class PersonOnFile:
     # Their open social care cases, to the MASH manager and the allocated worker only.
     open_cases: list[SocialCareCase]
     # Not linked: the master persons the model found at or above review, best first, each by
-    # its best-scoring record through the gate (MASH managers only).
+    # its best-scoring record through the gate (MASH managers only), until a manager decides.
     candidates: list[CandidateOnFile]
+    # A MASH manager's decision among the candidates, with who and why (MASH managers only).
+    link_decision: SubjectLinkDecision | None
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class ResearchOnFile:
     request: ResearchRequest
     answer: Disclosure | None  # None until answered
     lateness: Lateness
+    latest: bool  # the agency's latest round: a follow-up question follows on from it
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,9 @@ def open_contact(
         select(Contact)
         .where(Contact.reference == reference.strip().upper())
         .options(
-            selectinload(Contact.subjects),
+            selectinload(Contact.subjects)
+            .selectinload(ContactSubject.link_decision)
+            .selectinload(SubjectLinkDecision.decided_by),
             selectinload(Contact.research_requests).selectinload(ResearchRequest.agency),
             selectinload(Contact.ratings),
             selectinload(Contact.feedback_tasks),
@@ -187,13 +194,11 @@ def open_contact(
                     CandidateOnFile(c, candidate_shown[c.agency_record_id])
                     for c in candidates.get(s.id, [])
                 ],
+                link_decision=s.link_decision if is_manager else None,
             )
             for s, d in zip(contact.subjects, of_subjects, strict=True)
         ],
-        research=[
-            ResearchOnFile(r, answer_of.get(r.id), research_lateness(contact, r, practice, now))
-            for r in (contact.research_requests if in_mash else [])
-        ],
+        research=_research(contact, answer_of, practice, now) if in_mash else [],
         feedback=[
             FeedbackOnFile(t, Lateness.working(practice, t.due_at, t.sent_at or now))
             for t in contact.feedback_tasks
@@ -204,12 +209,34 @@ def open_contact(
     )
 
 
+def _research(
+    contact: Contact, answer_of: dict[int, Disclosure], practice: Practice, now: dt.datetime
+) -> list[ResearchOnFile]:
+    """Each agency's requests, by agency and then round, so its answers read in order."""
+    requests = sorted(
+        contact.research_requests, key=lambda r: (r.agency.name, r.agency_id, r.round)
+    )
+    latest = {r.agency_id: r.id for r in requests}  # the last of each agency's, in round order
+    return [
+        ResearchOnFile(
+            r,
+            answer_of.get(r.id),
+            research_lateness(contact, r, practice, now),
+            latest=latest[r.agency_id] == r.id,
+        )
+        for r in requests
+    ]
+
+
 def _candidates(
     session: Session, actor: Actor, contact: Contact
 ) -> tuple[dict[int, list[SubjectCandidate]], list[AgencyRecord]]:
     """For a MASH manager, the model's candidates for each person named that intake did not
-    link (by subject id), and the records that scored best for them, to disclose."""
-    unlinked = {s.id for s in contact.subjects if s.master_person_id is None}
+    link and no manager has decided about (by subject id), and the records that scored best
+    for them, to disclose."""
+    unlinked = {
+        s.id for s in contact.subjects if s.master_person_id is None and s.link_decision is None
+    }
     found = {
         subject_id: candidates
         for subject_id, candidates in queries.people_index_candidates(

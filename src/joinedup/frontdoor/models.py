@@ -29,6 +29,7 @@ from joinedup.db import Base
 from joinedup.directory.models import Agency, Professional
 from joinedup.directory.rules import AgencyKind
 from joinedup.frontdoor.case_models import ContactRouting
+from joinedup.frontdoor.link_models import SubjectLinkDecision
 from joinedup.frontdoor.rules import (
     ADDRESS_LENGTH,
     IDEMPOTENCY_KEY_LENGTH,
@@ -176,6 +177,8 @@ class ContactSubject(Base):
     )
 
     contact: Mapped[Contact] = relationship(back_populates="subjects")
+    # A MASH manager's decision among the model's candidates, for someone intake did not link.
+    link_decision: Mapped[SubjectLinkDecision | None] = relationship()
 
     @property
     def name(self) -> str:
@@ -256,20 +259,29 @@ class ResearchRequest(Base):
     """The MASH manager asking one partner agency what it knows, with that agency's own clock.
 
     The answer belongs to the answering agency (originator control): it says how sensitive it
-    is and whether it may go beyond the MASH, and the sharing gate holds it to that.
+    is and whether it may go beyond the MASH, and the sharing gate holds it to that. When new
+    information arrives after an agency has answered, the manager asks it a follow-up: the
+    next round, a request of its own with its own question, clock and answer, the earlier
+    rounds kept as they were.
     """
 
     __tablename__ = "research_requests"
     __table_args__ = (
-        # One question per agency per contact: the manager adds to it rather than asking twice.
-        UniqueConstraint("contact_id", "agency_id"),
+        # One request per round per agency: a follow-up is the next round, never a second
+        # question beside an open one, and an answer is never overwritten.
+        UniqueConstraint("contact_id", "agency_id", "round"),
         CheckConstraint("(answered_at IS NULL) = (summary IS NULL)", name="summary_when_answered"),
+        CheckConstraint("round >= 1", name="round_from_one"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
     agency_id: Mapped[int] = mapped_column(
         ForeignKey("agencies.id"), index=True, comment="the partner agency asked"
+    )
+    round: Mapped[int] = mapped_column(
+        Integer,
+        comment="1 for the first question to the agency; each follow-up after an answer is 1 more",
     )
     requested_by_professional_id: Mapped[int] = mapped_column(ForeignKey("professionals.id"))
     requested_at: Mapped[dt.datetime]
@@ -300,6 +312,10 @@ class ResearchRequest(Base):
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.round > 1
 
 
 class ContactDecision(Base):

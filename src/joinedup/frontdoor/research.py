@@ -4,6 +4,9 @@ Each request carries its own clock, from the contact's rating at the time of ask
 partner who answers late is late by its own measure (Ofsted, Nottingham City 2022: partners
 took up to 16 days). A late request escalates. The answer belongs to the answering agency: it
 marks the sensitivity and says whether it may go beyond the MASH (originator control).
+
+An agency is asked once per contact; when new information arrives after it has answered, the
+manager asks it a follow-up, the next round of its request (research_rounds.py).
 """
 
 from __future__ import annotations
@@ -55,9 +58,9 @@ def request_research(
     now = clock.now()
     contact = claim(session, contact_id, expected_version, now, practice)
     try:
-        due_at = _research_due(contact, practice, now)
+        due_at = research_due(contact, practice, now)
         agencies = _agencies_to_ask(session, contact, agency_ids)
-        question = _required_text(
+        question = required_text(
             question,
             "question",
             "Enter what you want the agencies to find out",
@@ -70,6 +73,7 @@ def request_research(
     made = [
         ResearchRequest(
             agency_id=agency.id,
+            round=1,
             requested_by_professional_id=actor.professional_id,
             requested_at=now,
             due_at=due_at,
@@ -89,6 +93,8 @@ def request_research(
             agency_id=request.agency_id,
             rating=contact.current_rating.rating if contact.current_rating else None,
             due_at=due_at.isoformat(),
+            round=1,
+            follow_up=False,
         )
     record(
         session,
@@ -124,7 +130,7 @@ def answer_research(
         or request.agency_id != actor.agency_id
     ):
         raise ResearchNotFound(request_id)
-    summary = _required_text(
+    summary = required_text(
         summary,
         "summary",
         "Enter a summary of what your agency knows",
@@ -173,6 +179,7 @@ def answer_research(
         "research.answered",
         contact,
         agency_id=request.agency_id,
+        round=request.round,
         late=now > request.due_at,
         sensitivity=marking.value,
         may_share_beyond_mash=may_share_beyond_mash,
@@ -217,6 +224,7 @@ def escalate_late_research(session: Session, actor: Actor) -> list[ResearchReque
             "research.escalated",
             request.contact,
             agency_id=request.agency_id,
+            round=request.round,
             due_at=request.due_at.isoformat(),
         )
         record(session, actor, "system:research:escalated", "research_request", request.id)
@@ -224,21 +232,28 @@ def escalate_late_research(session: Session, actor: Actor) -> list[ResearchReque
     return late
 
 
-def _research_due(contact: Contact, practice: Practice, now: dt.datetime) -> dt.datetime:
+def research_due(
+    contact: Contact, practice: Practice, now: dt.datetime, field: str = "agencies"
+) -> dt.datetime:
+    """When partners asked now must answer, by the contact's current rating's research clock.
+    Raises FrontDoorError (on `field`) for a decided contact, no rating, or a rating that asks
+    no research."""
     if contact.status == ContactStatus.DECIDED:
-        raise FrontDoorError("This contact has been decided: there is nothing left to research")
+        raise FrontDoorError(
+            "This contact has been decided: there is nothing left to research", field=field
+        )
     current = contact.current_rating
     if current is None:
         raise FrontDoorError(
             "Rate this contact first: its rating sets how soon partners must answer",
-            field="agencies",
+            field=field,
         )
     rule = practice.rating(current.rating)
     if rule is None or rule.research is None:
         raise FrontDoorError(
             f"A contact rated {practice.rating_label(current.rating)} is not shared with "
             "partners: change its rating if partners should be asked",
-            field="agencies",
+            field=field,
         )
     return rule.research.due(practice.calendar, now)
 
@@ -255,7 +270,7 @@ def _agencies_to_ask(session: Session, contact: Contact, agency_ids: list[int]) 
     if again:
         raise FrontDoorError(
             f"You have already asked {', '.join(sorted(again))}: its request is on this "
-            "contact's page",
+            "contact's page, where you can ask a follow-up question once it has answered",
             field="agencies",
         )
     answering = set(agencies_with_practitioners(session, wanted))
@@ -286,7 +301,8 @@ def agencies_with_practitioners(session: Session, among: set[int] | None = None)
     return list(session.scalars(query))
 
 
-def _required_text(value: str, field: str, missing: str, too_long: str, limit: int) -> str:
+def required_text(value: str, field: str, missing: str, too_long: str, limit: int) -> str:
+    """The text stripped, or FrontDoorError on `field` when it is empty or over `limit`."""
     value = (value or "").strip()
     if not value:
         raise FrontDoorError(missing, field=field)
