@@ -42,9 +42,16 @@ class ModelPutsForward:
 
 
 def import_record(
-    db: Session, agency_code: str, record_id: str, given: str, family: str, **more: str
+    db: Session,
+    agency_code: str,
+    record_id: str,
+    given: str,
+    family: str,
+    file_name: str | None = None,
+    **more: str,
 ) -> None:
-    """One record in an agency's extract, imported: a master person of its own."""
+    """One record in an agency's extract, imported: a master person of its own. Pages show the
+    record's source as its file's name."""
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=COLUMN_NAMES, restval="")
     writer.writeheader()
@@ -58,7 +65,7 @@ def import_record(
         }
     )
     data = io.BytesIO(text.getvalue().encode())
-    import_extract(db, ADMIN, agency_code, data, f"{record_id}.csv")
+    import_extract(db, ADMIN, agency_code, data, file_name or f"{record_id}.csv")
 
 
 def candidate(db: Session, agency: str, record_id: str, weight: float) -> matching.PersonCandidate:

@@ -25,6 +25,7 @@ class Comparison:
 
 @dataclass(frozen=True)
 class CandidateView:
+    candidate_id: int  # what the manager chooses when linking (contact_linking)
     record: Disclosure
     comparisons: list[Comparison]
     withheld: list[tuple[str, tuple[str, ...]]]  # (comparison, the gate's reasons)
@@ -56,6 +57,7 @@ def _view(found: CandidateOnFile, subject: Disclosure) -> CandidateView:
         else:
             comparisons.append(Comparison(name, level, weight))
     return CandidateView(
+        candidate_id=found.candidate.id,
         record=found.record,
         comparisons=comparisons,
         withheld=withheld,

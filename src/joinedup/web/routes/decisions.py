@@ -1,6 +1,8 @@
-"""The MASH manager records the decision on a contact; a practitioner answers research.
+"""The MASH manager records the decision on a contact and asks an agency that has answered a
+follow-up question; a practitioner answers research, seeing their agency's earlier answers.
+The manager's decision on who a person named is (contact_linking) is included here too.
 
-Both forms show the contact as the gate lets the user see it (web.routes.contacts.opened).
+Every form shows the contact as the gate lets the user see it (web.routes.contacts.opened).
 """
 
 from __future__ import annotations
@@ -11,18 +13,20 @@ from sqlalchemy import select
 
 from joinedup.directory.models import Agency
 from joinedup.directory.rules import AgencyKind, Role
-from joinedup.frontdoor import decisions, research
-from joinedup.frontdoor.contact_file import ContactFile
+from joinedup.frontdoor import decisions, research, research_rounds
+from joinedup.frontdoor.contact_file import ContactFile, ResearchOnFile
 from joinedup.frontdoor.decisions import DecisionIn
 from joinedup.frontdoor.models import ResearchRequest
 from joinedup.frontdoor.rules import FrontDoorError
 from joinedup.sharing.rules import Sensitivity
 from joinedup.web.deps import CurrentActor, Db, NotFound, page_router
 from joinedup.web.forms import error_summary, field
+from joinedup.web.routes import contact_linking
 from joinedup.web.routes.contacts import form_error, managed, opened, practice_of, version_of
 from joinedup.web.templating import render
 
 router = page_router()
+router.include_router(contact_linking.router)
 YES_NO = {"yes": True, "no": False}
 
 
@@ -115,6 +119,75 @@ def _relevant(db: Db, file: ContactFile) -> set[int]:
     )
 
 
+# --- A follow-up question to an agency that has answered ----------------------------------
+
+
+@router.get("/contacts/{reference}/research/{request_id:int}/follow-up")
+def follow_up_form(
+    request: Request, reference: str, request_id: int, actor: CurrentActor, db: Db
+) -> Response:
+    file = managed(request, db, actor, reference)
+    return _follow_up_page(request, file, _round_of(file, request_id), {}, {})
+
+
+@router.post("/contacts/{reference}/research/{request_id:int}/follow-up")
+async def follow_up(
+    request: Request, reference: str, request_id: int, actor: CurrentActor, db: Db
+) -> Response:
+    form = await request.form()
+    values = {"question": field(form, "question")}
+    file = managed(request, db, actor, reference)
+    agency_id = _round_of(file, request_id).request.agency_id
+    try:
+        research_rounds.follow_up_research(
+            db,
+            actor,
+            file.contact.id,
+            agency_id,
+            values["question"],
+            version_of(form),
+            practice_of(request),
+        )
+    except FrontDoorError as error:
+        file = managed(request, db, actor, reference)
+        return _follow_up_page(
+            request, file, _round_of(file, request_id), values, form_error(error, "question")
+        )
+    return RedirectResponse(f"/contacts/{file.contact.reference}#research", status_code=303)
+
+
+def _round_of(file: ContactFile, request_id: int) -> ResearchOnFile:
+    found = next((r for r in file.research if r.request.id == request_id), None)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def _follow_up_page(
+    request: Request,
+    file: ContactFile,
+    asked: ResearchOnFile,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> Response:
+    agency_id = asked.request.agency_id
+    rounds = [r for r in file.research if r.request.agency_id == agency_id]
+    return render(
+        request,
+        "pages/contacts/follow_up.html",
+        status_code=400 if errors else 200,
+        title=f"Ask {asked.request.agency.name} a follow-up question",
+        nav_section="home",
+        file=file,
+        rounds=rounds,
+        waiting=rounds[-1].request.is_open,
+        practice=practice_of(request),
+        values=values,
+        errors=errors,
+        error_summary=error_summary(errors),
+    )
+
+
 # --- Answering research -------------------------------------------------------------------
 
 
@@ -163,14 +236,23 @@ def _answer_page(
     values: dict[str, str],
     errors: dict[str, str],
 ) -> Response:
+    # The agency's own earlier answers on this contact (through the gate, as on its page).
+    earlier = [
+        r
+        for r in file.research
+        if r.request.agency_id == asked.agency_id and r.request.round < asked.round
+    ]
     return render(
         request,
         "pages/contacts/answer.html",
         status_code=400 if errors else 200,
-        title="Answer the MASH's request",
+        title="Answer the MASH's follow-up question"
+        if asked.is_follow_up
+        else "Answer the MASH's request",
         nav_section="home",
         file=file,
         asked=asked,
+        earlier=earlier,
         practice=practice_of(request),
         sensitivities=list(Sensitivity),
         values=values,
