@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from joinedup.directory.rules import Role
+from joinedup.frontdoor.acceptance import accept_contact
 from joinedup.frontdoor.bring_back import bring_back
 from joinedup.frontdoor.cases import import_cases
 from joinedup.frontdoor.models import Contact
@@ -70,4 +71,11 @@ class JadeWithCases(JadeCase):
         """Bob brings a routed contact back into the MASH: the people index matched wrongly."""
         self.db.refresh(contact)
         bring_back(self.db, self.bob, contact.id, BROUGHT_BACK, contact.version, PRACTICE)
+        self.db.refresh(contact)
+
+    def accept(self, contact: Contact, note: str = "") -> None:
+        """Sam takes a contact routed to him into his case's work: it stays with the case when
+        the case closes (one he had not accepted would go back into the MASH)."""
+        self.db.refresh(contact)
+        accept_contact(self.db, self.sam, contact.id, note, contact.version, PRACTICE)
         self.db.refresh(contact)

@@ -64,6 +64,7 @@ def hub(db: Session, frozen_clock: clock.Clock, tmp_path: Path) -> Hub:
         "decided",
         "routed",
     ]
+    case.accept(routed)  # Sam takes it into her case's work, so it stays with the case
     frozen_clock.advance(dt.timedelta(days=10))
     case.cases(jade_closed_on=today(), kai_closed_on=None)
     assert routed.routing is not None

@@ -44,6 +44,7 @@ def routed(db: Session, frozen_clock: clock.Clock, tmp_path: Path) -> Routed:
     )
     brought_back = case.about(JADE)
     case.bring_back(brought_back)
+    case.accept(to_her_worker)  # in her case's work, so it stays with the case as it closes
     case.cases(jade_closed_on=today(), kai_closed_on=None)  # her case closed today
     names = (case.user(who).professional.name for who in ("Sam", "Bob"))
     return Routed(case, *names, to_her_worker, on_kais_case, brought_back)

@@ -54,6 +54,7 @@ def test_a_routed_contact_anonymised_after_its_case_closed_still_opens_and_names
     case = JadeWithCases(sqlite_db, TEST_NOW.date(), tmp_path, password=PASSWORD)
     accounts.set_password(sqlite_db, ADMIN, case.user_ids["Bob"], PASSWORD)
     routed = case.about(JADE)  # to Sam, who holds Jade's case
+    case.accept(routed)  # into her case's work, so it stays with the case as it closes
     case.cases(jade_closed_on=TEST_NOW.date(), kai_closed_on=None)
     frozen_clock.advance(dt.timedelta(days=2190, hours=1))
     done = run_retention(sqlite_db, Actor.system("retention run"), RetentionPolicy())

@@ -68,8 +68,14 @@ class SocialCareCase(Base):
 
 class ContactRouting(Base):
     """A contact that went to the allocated worker of a subject's open case instead of the MASH
-    (domain.md step 2), and, if a MASH manager brought it back into the MASH, when and why (a
-    wrong match, a case that had closed). Kept once brought back: it is the contact's history.
+    (domain.md step 2); once the worker took it into the case's work, who and when; and, if it
+    was brought back into the MASH, when and why (a MASH manager's reason, like a wrong match,
+    or the hub's when the case closed before the worker accepted it). Kept once brought back:
+    it is the contact's history.
+
+    Who holds the contact now is the case's allocated worker (a reallocated case takes its
+    contacts with it); worker_id and accepted_by_professional_id are who held and who accepted
+    it then.
     """
 
     __tablename__ = "contact_routings"
@@ -77,6 +83,10 @@ class ContactRouting(Base):
         CheckConstraint(
             "(brought_back_at IS NULL) = (brought_back_reason IS NULL)",
             name="reason_when_brought_back",
+        ),
+        CheckConstraint(
+            "(accepted_at IS NULL) = (accepted_by_professional_id IS NULL)",
+            name="who_when_accepted",
         ),
     )
 
@@ -92,9 +102,25 @@ class ContactRouting(Base):
         ForeignKey("professionals.id")
     )
     brought_back_reason: Mapped[str | None] = mapped_column(Text)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(
+        comment="when the allocated worker took it into the case's work"
+    )
+    accepted_by_professional_id: Mapped[int | None] = mapped_column(
+        ForeignKey("professionals.id"), comment="the allocated worker who accepted it"
+    )
+    accepted_note: Mapped[str | None] = mapped_column(
+        Text, comment="the worker's note on accepting it, if any (free text: may name anyone)"
+    )
 
     contact: Mapped[Contact] = relationship(back_populates="routing")
     case: Mapped[SocialCareCase] = relationship()
     brought_back_by: Mapped[Professional | None] = relationship(
         foreign_keys=[brought_back_by_professional_id]
     )
+    accepted_by: Mapped[Professional | None] = relationship(
+        foreign_keys=[accepted_by_professional_id]
+    )
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None

@@ -11,6 +11,11 @@ a file again changes nothing, and a later export updates what changed: a case cl
 or given to another worker. Each change is a domain event (case.opened, case.closed,
 case.reopened, case.reallocated, case.corrected), with ids and codes only: the case's history.
 A case missing from a later file is left as it was: a partial export must not close cases.
+
+A case's routed contacts follow it (routing.py reads who holds one from its case): given to
+another worker, the contacts go with it, accepted or not; closed, every contact routed to it
+that the worker had not accepted goes back into the MASH (bring_back.py), in the import's
+transaction, since nobody works a closed case's new contacts.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from joinedup.actor import Actor
 from joinedup.audit.services import record
 from joinedup.directory.models import Agency, Professional
 from joinedup.directory.rules import AgencyKind
+from joinedup.frontdoor.bring_back import bring_back_from_closed_cases
 from joinedup.frontdoor.case_csv import CaseRow, CasesRejected, read_cases
 from joinedup.frontdoor.case_models import SocialCareCase
 from joinedup.frontdoor.contact_csv import Problems
@@ -63,6 +69,8 @@ class CaseImportReport:
     opened: tuple[CaseChange, ...]  # new to the hub (a case already closed is "opened, closed")
     changed: tuple[CaseChange, ...]
     unchanged: int
+    # Contacts routed to a case that closed before its worker accepted them (references).
+    brought_back: tuple[str, ...] = ()
 
     @property
     def rows(self) -> int:
@@ -146,6 +154,8 @@ def load_cases(
         events += [(f"case.{w}", case, payload) for w in what]
     session.flush()
     _record_events(session, actor, agency, events, now)
+    closed = [case.id for type_, case, _ in events if type_ == "case.closed"]
+    brought_back = bring_back_from_closed_cases(session, actor, closed, now)
     sha256 = hashlib.sha256(data).hexdigest()
     record(
         session,
@@ -158,11 +168,18 @@ def load_cases(
         rows=len(rows),
         opened=len(opened),
         changed=len(changed),
+        brought_back=len(brought_back),
     )
     session.commit()
     unchanged = len(rows) - len(opened) - len(changed)
     return CaseImportReport(
-        agency.code, file_name, sha256, tuple(opened), tuple(changed), unchanged
+        agency.code,
+        file_name,
+        sha256,
+        tuple(opened),
+        tuple(changed),
+        unchanged,
+        tuple(c.reference for c in brought_back),
     )
 
 

@@ -19,6 +19,7 @@ from joinedup.actor import Actor
 from joinedup.audit.services import record
 from joinedup.directory.models import Agency
 from joinedup.directory.rules import AgencyKind, Role
+from joinedup.frontdoor.disclosure import is_allocated_worker
 from joinedup.frontdoor.models import Contact, ContactDecision, DecisionAgency, FeedbackTask
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import (
@@ -118,13 +119,24 @@ def decide_contact(
 
 
 def send_feedback(session: Session, actor: Actor, task_id: int, message: str) -> FeedbackTask:
-    """Send the referrer their acknowledgement or outcome, in the manager's words, once.
+    """Send the referrer their acknowledgement or outcome, in the sender's words, once.
 
-    Only a MASH manager may. The message is what the referrer reads beside the outcome: never
-    the partners' research. A second send of the same task is refused, saying who sent it.
+    A MASH manager may send either. The allocated worker of a contact routed to their case may
+    send its acknowledgement: the referrer is owed it within one working day whoever has the
+    contact (WT 2023), and the worker, not the MASH, is taking it forward. To anyone else the
+    task does not exist (ContactNotFound). The message is what the referrer reads beside the
+    outcome: never the partners' research. A second send of the same task, by anyone, is
+    refused, saying who sent it.
     """
     task = session.get(FeedbackTask, task_id)
-    if task is None or not actor.has(Role.MASH_MANAGER) or actor.professional_id is None:
+    manager = actor.has(Role.MASH_MANAGER)
+    as_worker = (
+        task is not None
+        and not manager
+        and task.kind == FeedbackKind.ACKNOWLEDGEMENT
+        and is_allocated_worker(actor, task.contact)
+    )
+    if task is None or actor.professional_id is None or not (manager or as_worker):
         raise ContactNotFound(task_id)
     message = (message or "").strip()
     if not message:
@@ -150,8 +162,12 @@ def send_feedback(session: Session, actor: Actor, task_id: int, message: str) ->
             field="message",
         )
     contact = task.contact
-    record_event(session, actor, "feedback.sent", contact, kind=task.kind, late=now > task.due_at)
-    record(session, actor, "manager:feedback:sent", "contact", contact.id, kind=task.kind)
+    by = {"sent_by": "allocated_worker"} if as_worker else {}
+    record_event(
+        session, actor, "feedback.sent", contact, kind=task.kind, late=now > task.due_at, **by
+    )
+    action = "worker:feedback:sent" if as_worker else "manager:feedback:sent"
+    record(session, actor, action, "contact", contact.id, kind=task.kind)
     session.commit()
     return task
 

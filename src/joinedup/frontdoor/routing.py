@@ -9,7 +9,9 @@ subject's (in the referrer's order) takes it; the others are counted on the cont
 and shown on the contact's page, so the worker and the MASH know.
 
 The reads here answer only the people whose work it is: the allocated worker their own routed
-contacts, a MASH manager all of them.
+contacts, a MASH manager all of them. Who holds a routed contact is its case's allocated worker
+now (one source of truth: a reallocated case takes its contacts, accepted or not, to the new
+worker); the routing keeps who held it when it was routed, and who accepted it.
 """
 
 from __future__ import annotations
@@ -18,14 +20,15 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, bindparam, insert, select
+from sqlalchemy import ColumnElement, bindparam, exists, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from joinedup import clock
 from joinedup.actor import Actor
 from joinedup.directory.rules import Role
 from joinedup.frontdoor.case_models import ContactRouting, SocialCareCase
-from joinedup.frontdoor.models import Contact, ContactSubject
-from joinedup.frontdoor.rules import ContactStatus, SubjectRole
+from joinedup.frontdoor.models import Contact, ContactSubject, FeedbackTask
+from joinedup.frontdoor.rules import ContactStatus, FeedbackKind, SubjectRole
 
 _cases = SocialCareCase.__table__.c  # plain columns: intake runs it on the connection
 # Built once; uses ix_social_care_cases_master_person_id. Oldest case first, so a person with
@@ -41,6 +44,9 @@ _OPEN_CASES = (
 
 
 _INSERT_ROUTING = insert(ContactRouting).returning(ContactRouting.id)
+# How long an accepted contact stays on the worker's and the managers' lists, so each can see
+# it was picked up (a contact whose acknowledgement is still owed stays on the worker's).
+ACCEPTED_RECENTLY = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,9 @@ def write_routing(session: Session, contact: Contact, route: Route) -> ContactRo
         brought_back_at=None,
         brought_back_by_professional_id=None,
         brought_back_reason=None,
+        accepted_at=None,
+        accepted_by_professional_id=None,
+        accepted_note=None,
     )
     row = {c.key: getattr(routed, c.key) for c in ContactRouting.__table__.columns if c.key != "id"}
     routed.id = session.connection().execute(_INSERT_ROUTING, row).scalar_one()
@@ -136,19 +145,50 @@ class RoutedContact:
 
 
 def routed_to_worker(session: Session, actor: Actor) -> list[RoutedContact]:
-    """The contacts routed to cases the actor holds now and not brought back, in the order they
-    were received: the allocated worker's "new contacts about your cases"."""
+    """The contacts routed to cases the actor holds now that they have not yet accepted (nor a
+    manager brought back), in the order they were received: the allocated worker's "new
+    contacts about your cases"."""
     if actor.professional_id is None:
         return []
-    return _routed(session, SocialCareCase.allocated_worker_id == actor.professional_id)
+    return _routed(
+        session,
+        SocialCareCase.allocated_worker_id == actor.professional_id,
+        ContactRouting.accepted_at.is_(None),
+    )
+
+
+def accepted_by_worker(session: Session, actor: Actor) -> list[RoutedContact]:
+    """The contacts routed to cases the actor holds now that were accepted in the last
+    ACCEPTED_RECENTLY, or earlier with the referrer's acknowledgement still owed, in the order
+    they were received."""
+    if actor.professional_id is None:
+        return []
+    owed = exists().where(
+        FeedbackTask.contact_id == Contact.id,
+        FeedbackTask.kind == FeedbackKind.ACKNOWLEDGEMENT.value,
+        FeedbackTask.sent_at.is_(None),
+    )
+    return _routed(
+        session,
+        SocialCareCase.allocated_worker_id == actor.professional_id,
+        ContactRouting.accepted_at.is_not(None),
+        or_(ContactRouting.accepted_at >= clock.now() - ACCEPTED_RECENTLY, owed),
+    )
 
 
 def routed_for_manager(session: Session, actor: Actor) -> list[RoutedContact]:
     """Every contact routed to an allocated worker and not brought back, for a MASH manager
-    (who can bring one back); empty for anyone else."""
+    (who can bring one back), but those accepted before the last ACCEPTED_RECENTLY: they are
+    in their cases' work. Empty for anyone else."""
     if not actor.has(Role.MASH_MANAGER):
         return []
-    return _routed(session)
+    return _routed(
+        session,
+        or_(
+            ContactRouting.accepted_at.is_(None),
+            ContactRouting.accepted_at >= clock.now() - ACCEPTED_RECENTLY,
+        ),
+    )
 
 
 def _routed(session: Session, *where: ColumnElement[bool]) -> list[RoutedContact]:
@@ -159,7 +199,9 @@ def _routed(session: Session, *where: ColumnElement[bool]) -> list[RoutedContact
         .where(Contact.status == ContactStatus.ROUTED.value, *where)
         .options(
             selectinload(Contact.concerns),
+            selectinload(Contact.feedback_tasks),
             selectinload(ContactRouting.case).selectinload(SocialCareCase.allocated_worker),
+            selectinload(ContactRouting.accepted_by),
         )
         .order_by(Contact.received_at, Contact.id)
     )

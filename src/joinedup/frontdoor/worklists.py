@@ -21,6 +21,7 @@ from joinedup.clock import Counting
 from joinedup.directory.rules import Role
 from joinedup.frontdoor.models import Contact, FeedbackTask, ResearchRequest
 from joinedup.frontdoor.practice import Practice
+from joinedup.frontdoor.routing import RoutedContact, accepted_by_worker, routed_to_worker
 from joinedup.frontdoor.rules import ContactStatus, FeedbackKind
 
 
@@ -76,6 +77,51 @@ class FeedbackDue:
     task: FeedbackTask
     kind: FeedbackKind
     lateness: Lateness
+
+
+@dataclass(frozen=True)
+class RoutedDue:
+    """A contact routed to one of the worker's cases, and the referrer's acknowledgement:
+    its clock while it is owed (None once sent, by the worker or a MASH manager)."""
+
+    routed: RoutedContact
+    acknowledgement: FeedbackTask | None
+    lateness: Lateness | None
+
+
+def new_contacts_about_cases(session: Session, actor: Actor, practice: Practice) -> list[RoutedDue]:
+    """The allocated worker's new contacts about the cases they hold, not yet accepted: those
+    whose acknowledgement is owed soonest due first, then the acknowledged in the order
+    received."""
+    return _by_acknowledgement(routed_to_worker(session, actor), practice)
+
+
+def accepted_recently(session: Session, actor: Actor, practice: Practice) -> list[RoutedDue]:
+    """The contacts about their cases the worker has accepted lately (routing.ACCEPTED_RECENTLY)
+    or whose acknowledgement is still owed, in the same order."""
+    return _by_acknowledgement(accepted_by_worker(session, actor), practice)
+
+
+def _by_acknowledgement(routed: list[RoutedContact], practice: Practice) -> list[RoutedDue]:
+    # The referrer is owed the acknowledgement within a working day whoever has the contact
+    # (WT 2023), so the worker's list runs by that clock, as the managers' feedback list does.
+    now = clock.now()
+    due = []
+    for item in routed:
+        task = next(
+            (t for t in item.contact.feedback_tasks if t.kind == FeedbackKind.ACKNOWLEDGEMENT),
+            None,
+        )
+        owed = task is not None and task.sent_at is None
+        lateness = Lateness.working(practice, task.due_at, now) if owed and task else None
+        due.append(RoutedDue(item, task, lateness))
+    return sorted(
+        due,
+        key=lambda d: (
+            d.lateness is None,
+            d.lateness.due_at if d.lateness else d.routed.received_at,
+        ),
+    )
 
 
 def research_queue(session: Session, actor: Actor, practice: Practice) -> list[ResearchDue]:

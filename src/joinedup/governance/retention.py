@@ -14,8 +14,9 @@ for the policy's `drafts_after` (30 days) is abandoned.
 **What anonymising removes.** Everything that could say who the contact was about or what
 was said: every person's names, dates, identifiers, address and relationship, and their link
 to the people index; the referrer's account; the rating reasons, research questions and
-answers, the decision's rationale and reasons, the messages to the referrer and a manager's
-reason for bringing a routed contact back into the MASH (free text may name anyone). **What
+answers, the decision's rationale and reasons, the messages to the referrer, a manager's
+reason for bringing a routed contact back into the MASH and the allocated worker's note on
+accepting one (free text may name anyone). **What
 stays:** references, codes (rating, outcome, concerns, urgency, consent), clocks and times,
 who worked it (staff act in their jobs), the case it was routed to, the domain events and
 the ledger, so insight and the audit chain survive. Each contact gets a row in
@@ -239,6 +240,12 @@ def _anonymise(
             ContactRouting,
             ContactRouting.contact_id.in_(ids) & ContactRouting.brought_back_reason.is_not(None),
             {"brought_back_reason": ANONYMISED},
+        ),
+        # Likewise who accepted it and when stay; the worker's note goes.
+        (
+            ContactRouting,
+            ContactRouting.contact_id.in_(ids) & ContactRouting.accepted_note.is_not(None),
+            {"accepted_note": ANONYMISED},
         ),
     ]
     for table, where, values in changes:

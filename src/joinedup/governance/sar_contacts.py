@@ -104,6 +104,7 @@ def contacts(session: Session, held: PersonHeld, practice: Practice) -> Contacts
             .selectinload(ContactRouting.case)
             .selectinload(SocialCareCase.agency),
             selectinload(Contact.routing).selectinload(ContactRouting.brought_back_by),
+            selectinload(Contact.routing).selectinload(ContactRouting.accepted_by),
         )
     ).all()
     workers = sar_cases.workers(session, (c.routing for c in found))
@@ -111,7 +112,7 @@ def contacts(session: Session, held: PersonHeld, practice: Practice) -> Contacts
         sections=[
             {
                 **_contact(c, own_ids, practice),
-                "routing": sar_cases.routing_of(c.routing, held, workers),
+                "routing": _routing(c.routing, held, workers),
             }
             for c in found
         ],
@@ -185,6 +186,26 @@ def _contact(contact: Contact, own_ids: set[int], practice: Practice) -> dict[st
             }
             for f in contact.feedback_tasks
         ],
+    }
+
+
+def _routing(
+    routing: ContactRouting | None, held: PersonHeld, workers: dict[int, str]
+) -> dict[str, Any] | None:
+    """sar_cases.routing_of, and the allocated worker's accepting it: who and when are staff
+    acting in their jobs, their note free text that may name anyone."""
+    section = sar_cases.routing_of(routing, held, workers)
+    if routing is None or section is None:
+        return section
+    return {
+        **section,
+        "accepted_into_the_case_at": (
+            routing.accepted_at.isoformat() if routing.accepted_at else None
+        ),
+        "accepted_by": for_review(
+            routing.accepted_by.name if routing.accepted_by else None, R.STAFF
+        ),
+        "note_on_accepting": for_review(routing.accepted_note, R.FREE_TEXT),
     }
 
 
