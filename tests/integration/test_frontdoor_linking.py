@@ -10,6 +10,7 @@ council's MASH managers; Hana a health MASH practitioner.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,10 +30,15 @@ from joinedup.frontdoor.link_models import SubjectLinkDecision
 from joinedup.frontdoor.models import Contact, ContactSubject, DomainEvent, SubjectCandidate
 from joinedup.frontdoor.rules import FrontDoorError
 from joinedup.frontdoor.services import ConcurrentChange, ContactNotFound
+from joinedup.governance.retention import ANONYMISED, run_retention
+from joinedup.governance.rules import RetentionPolicy
+from joinedup.governance.sar import export_subject_access
 from joinedup.people import queries as people_index
+from joinedup.sharing.inputs import today
 from tests.candidates import ModelPutsForward, candidate, contact_about_jade, import_record
 from tests.factories import ADMIN, create_agency
 from tests.frontdoor import PRACTICE, person
+from tests.governance import JADE_NHS, JadeCase
 from tests.integration.test_frontdoor_concurrency import (  # noqa: F401 (fixtures)
     all_at_once,
     fresh_engine,
@@ -311,3 +317,59 @@ def test_two_managers_deciding_at_once_one_succeeds_and_the_other_is_told(
         subject = session.get(ContactSubject, subject_id)
         assert subject is not None
         assert (subject.master_person_id is not None) == stored.linked
+
+
+def test_a_subject_access_export_holds_the_decision_and_retention_removes_its_reason(
+    db: Session, frozen_clock: clock.Clock
+) -> None:
+    """Jade's case of tests/governance.py: the police hold her record; a concern about her
+    that also names Dean, where the model put her record forward for both."""
+    case = JadeCase(db, today())
+    model = ModelPutsForward(candidate(db, case.police.code, "NP-JADE", 3.5))
+    contact = contact_about_jade(
+        db,
+        case.alice,
+        model,
+        subjects=[
+            {"kind": "child", "given_name": "Jade", "family_name": "Smith", "nhs_number": JADE_NHS},
+            {"role": "household_member", "kind": "adult", "given_name": "Dean"},
+        ],
+    )
+    jade, dean = contact.subjects
+    ((best,), _) = (linking.candidates_of(db, s.id) for s in (jade, dean))
+    linking.link_subject(
+        db, case.bob, contact.id, jade.id, best.id, "Same NHS number", contact.version, PRACTICE
+    )
+    linking.none_of_the_candidates(
+        db, case.bob, contact.id, dean.id, "Dean is an adult", contact.version, PRACTICE
+    )
+    case.work_it(contact)
+
+    export = export_subject_access(db, case.ian, case.reference, PRACTICE, form="json")
+
+    (section,) = [c for c in export.document["contacts"] if c["reference"] == contact.reference]
+    (decided,) = section["who_they_are"]
+    assert decided["decided"] == "linked to the people index: the same person as candidate 1 of 1"
+    assert (decided["reason"]["value"], decided["reason"]["for_review"]) == (
+        "Same NHS number",
+        "free_text",
+    )
+    assert (decided["decided_by"]["value"], decided["decided_by"]["for_review"]) == (
+        "Bob Archer",
+        "staff",
+    )
+    assert decided["decided_at"] == clock.now().isoformat()
+    assert "Dean is an adult" not in str(section)  # his decision is about him, not her
+
+    frozen_clock.advance(dt.timedelta(days=2190, hours=1))
+    run_retention(db, Actor.system("retention run"), RetentionPolicy())
+
+    decisions = db.scalars(
+        select(SubjectLinkDecision)
+        .where(SubjectLinkDecision.contact_subject_id.in_([jade.id, dean.id]))
+        .order_by(SubjectLinkDecision.contact_subject_id)
+    ).all()
+    assert [(d.linked, d.candidate_rank, d.reason, d.master_person_id) for d in decisions] == [
+        (True, 1, ANONYMISED, None),
+        (False, None, ANONYMISED, None),
+    ]

@@ -15,8 +15,9 @@ for the policy's `drafts_after` (30 days) is abandoned.
 was said: every person's names, dates, identifiers, address and relationship, and their link
 to the people index; the referrer's account; the rating reasons, research questions and
 answers, the decision's rationale and reasons, the messages to the referrer, a manager's
-reason for bringing a routed contact back into the MASH and the allocated worker's note on
-accepting one (free text may name anyone). **What
+reason for bringing a routed contact back into the MASH, the allocated worker's note on
+accepting one, and a manager's reason for deciding who a person named is, with whom it linked
+them (free text may name anyone). **What
 stays:** references, codes (rating, outcome, concerns, urgency, consent), clocks and times,
 who worked it (staff act in their jobs), the case it was routed to, the domain events and
 the ledger, so insight and the audit chain survive. Each contact gets a row in
@@ -45,6 +46,7 @@ from joinedup.audit.services import record
 from joinedup.frontdoor.case_models import ContactRouting, SocialCareCase
 from joinedup.frontdoor.disclosure import purpose_of
 from joinedup.frontdoor.drafts import ContactDraft
+from joinedup.frontdoor.link_models import SubjectLinkDecision
 from joinedup.frontdoor.models import (
     Contact,
     ContactDecision,
@@ -246,6 +248,15 @@ def _anonymise(
             ContactRouting,
             ContactRouting.contact_id.in_(ids) & ContactRouting.accepted_note.is_not(None),
             {"accepted_note": ANONYMISED},
+        ),
+        # A manager's decision on who a person named is keeps who and when; the reason may
+        # name anyone, and whom it linked them to goes as the person's own link does.
+        (
+            SubjectLinkDecision,
+            SubjectLinkDecision.contact_subject_id.in_(
+                select(ContactSubject.id).where(ContactSubject.contact_id.in_(ids))
+            ),
+            {"reason": ANONYMISED, "master_person_id": None},
         ),
     ]
     for table, where, values in changes:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from joinedup.directory.models import Professional
 from joinedup.directory.rules import AgencyKind
 from joinedup.frontdoor.case_models import ContactRouting, SocialCareCase
+from joinedup.frontdoor.link_models import SubjectLinkDecision
 from joinedup.frontdoor.models import (
     Contact,
     ContactDecision,
@@ -88,7 +89,9 @@ def contacts(session: Session, held: PersonHeld, practice: Practice) -> Contacts
         .where(Contact.id.in_({s.contact_id for s in own}))
         .order_by(Contact.received_at, Contact.id)
         .options(
-            selectinload(Contact.subjects),
+            selectinload(Contact.subjects)
+            .selectinload(ContactSubject.link_decision)
+            .selectinload(SubjectLinkDecision.decided_by),
             selectinload(Contact.concerns),
             selectinload(Contact.referrer).selectinload(Professional.agency),
             selectinload(Contact.ratings).selectinload(Rating.rated_by),
@@ -147,6 +150,8 @@ def _contact(contact: Contact, own_ids: set[int], practice: Practice) -> dict[st
         "status": ContactStatus(contact.status).value,
         "named_as": [ROLE_WORDS[SubjectRole(s.role)] for s in theirs],
         "as_named": [_person(s) for s in theirs],
+        # A MASH manager's decision on who they are, among the model's candidates.
+        "who_they_are": [_link_decision(s.link_decision) for s in theirs if s.link_decision],
         "concerns": [practice.concern_label(c) for c in contact.concern_categories],
         "urgency": contact.urgency,
         "consent": contact.consent,
@@ -214,6 +219,7 @@ def _research(request: ResearchRequest) -> dict[str, Any]:
     exemption = exemption_to_consider(HOLDING_CATEGORY[AgencyKind(request.agency.kind)])
     return {
         "agency": agency,
+        "round": request.round,  # 2 and on: follow-up questions to an agency that had answered
         "asked_by": for_review(request.requested_by.name, R.STAFF),
         "asked_at": request.requested_at.isoformat(),
         "due_at": request.due_at.isoformat(),
@@ -245,6 +251,18 @@ def _decision(decision: ContactDecision, practice: Practice) -> dict[str, Any]:
             {"agency": a.agency.name, "took_part": a.took_part, "invited": a.invited}
             for a in decision.agencies
         ],
+    }
+
+
+def _link_decision(decision: SubjectLinkDecision) -> dict[str, Any]:
+    return {
+        "decided": "linked to the people index: the same person as candidate "
+        f"{decision.candidate_rank} of {decision.candidates}"
+        if decision.linked
+        else f"none of the {decision.candidates} candidates is this person",
+        "reason": for_review(decision.reason, R.FREE_TEXT),
+        "decided_by": for_review(decision.decided_by.name, R.STAFF),
+        "decided_at": decision.decided_at.isoformat(),
     }
 
 
