@@ -81,12 +81,15 @@ _EARLIER = select(Contact.id, Contact.referrer_professional_id, Contact.idempote
 # Several rows in one statement each; they come back in any order, so each returns what
 # tells it apart (a reference; a contact and position; a contact, for its one acknowledgement).
 _INSERT_CONTACTS = insert(Contact).returning(Contact.id, Contact.reference)
-_INSERT_CONCERNS = insert(ContactConcern)
+# RETURNING, though nothing is read back, makes SQLAlchemy send the rows as one multi-row
+# INSERT; without it psycopg runs one INSERT per row (measured: 3.5 ms for a batch's events
+# against 1 ms).
+_INSERT_CONCERNS = insert(ContactConcern).returning(ContactConcern.contact_id)
 _INSERT_SUBJECTS = insert(ContactSubject).returning(
     ContactSubject.id, ContactSubject.contact_id, ContactSubject.position
 )
 _INSERT_TASKS = insert(FeedbackTask).returning(FeedbackTask.id, FeedbackTask.contact_id)
-_INSERT_EVENTS = insert(DomainEvent)
+_INSERT_EVENTS = insert(DomainEvent).returning(DomainEvent.id)
 
 
 @dataclass(frozen=True)
