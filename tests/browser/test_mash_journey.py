@@ -4,9 +4,10 @@ demo agreements (issue 4's journey).
 Pat, a police officer, raises a concern about Jade, a child the police already hold a record
 of. Bob, the council's MASH manager, sees the match with that record, rates it Red, and asks
 community health and the education service. Hana (health) and Erin (education) each answer
-from their own queue. Bob decides on a strategy discussion with his rationale and sends the
-outcome; Pat sees the outcome and nothing of the partners' research. Every page on the way
-passes the accessibility scan.
+from their own queue; Bob asks health a follow-up question, which Hana answers seeing her
+first answer. Bob decides on a strategy discussion with his rationale and sends the outcome;
+Pat sees the outcome and nothing of the partners' research. Every page on the way passes the
+accessibility scan.
 """
 
 from __future__ import annotations
@@ -155,6 +156,36 @@ def answer(page: Page, reference: str, summary: str, share: str, what: str) -> N
     expect(page.locator("main")).not_to_contain_text(reference)
 
 
+def follow_up(browser: Browser, county: County, bob: Page, reference: str) -> None:
+    """New information: Bob asks health more; Hana answers from her queue, seeing her answer."""
+    bob.get_by_role("link", name=re.compile("Ask a follow-up question of .*Community")).click()
+    heading(bob, "a follow-up question", "the follow-up question form")
+    bob.get_by_role("button", name="Send the follow-up question").click()
+    expect(bob.locator(".govuk-error-summary")).to_contain_text("Enter what you want")
+    assert_accessible(bob, "the follow-up question form with its error summary")
+    bob.get_by_label(re.compile("to find out now")).fill(
+        "A new bruise today: any visits since June?"
+    )
+    bob.get_by_role("button", name="Send the follow-up question").click()
+    expect(bob.get_by_role("table", name="Requests to partner agencies")).to_contain_text(
+        "(follow-up 1)"
+    )
+    hana = as_(browser, county, "hana")
+    hana.get_by_role("link", name=reference).click()
+    heading(hana, "Answer the MASH's follow-up question", "health's follow-up answer form")
+    earlier = hana.get_by_role("table", name=re.compile("asked and answered before"))
+    expect(earlier).to_contain_text("wrist injury")
+    hana.get_by_label("What your agency knows").fill("No visits since June.")
+    hana.get_by_label("Normal").check()
+    hana.locator("input[name=may_share][value=no]").check()
+    hana.get_by_role("button", name="Send the answer").click()
+    expect(hana.get_by_role("heading", level=1)).to_have_text("Your work")
+    bob.reload()
+    expect(bob.get_by_role("table", name="Requests to partner agencies")).to_contain_text(
+        "No visits since June."
+    )
+
+
 def test_a_concern_goes_from_the_police_through_the_mash_and_back(
     browser: Browser, county: County
 ) -> None:
@@ -201,6 +232,7 @@ def test_a_concern_goes_from_the_police_through_the_mash_and_back(
     expect(bob.get_by_role("table", name="Requests to partner agencies")).to_contain_text(
         "wrist injury"
     )
+    follow_up(browser, county, bob, reference)
     bob.get_by_role("link", name="Record the decision").click()
     heading(bob, "Record the decision", "the decision form")
     bob.get_by_label("Strategy discussion, leading to section 47 enquiries").check()
@@ -225,4 +257,5 @@ def test_a_concern_goes_from_the_police_through_the_mash_and_back(
     expect(main).to_contain_text("Strategy discussion, leading to section 47 enquiries")
     expect(main).to_contain_text("A strategy discussion is being held today.")
     expect(main).not_to_contain_text("wrist injury")
+    expect(main).not_to_contain_text("No visits since June")
     expect(main).not_to_contain_text("Attendance")
