@@ -183,7 +183,10 @@ def test_every_page_showing_a_persons_details_put_the_access_on_the_ledger(
     assert contact.reference and f"/contacts/{contact.reference}" in shown_to["manager"]
     assert f"/research/{request.id}" in shown_to["health practitioner"]
     assert f"/contacts/{contact.reference}" in shown_to["referrer"]
-    assert shown_to["allocated worker"] == [f"/contacts/{routed.reference}"]
+    assert shown_to["allocated worker"] == [
+        f"/contacts/{routed.reference}",
+        f"/contacts/{routed.reference}/accept",  # what they are accepting, through the gate
+    ]
     assert f"/contacts/{routed.reference}/bring-back" in shown_to["manager"]
     for outsider in ("police practitioner", "ig lead", "system leader", "administrator"):
         assert outsider not in shown_to, (outsider, shown_to.get(outsider))

@@ -129,7 +129,15 @@ def test_the_allocated_worker_has_it_on_their_home_page_and_opens_it(hub: Hub) -
 
     home = page(sam.get("/"))
     rows = table_rows(home, "Someone each is about has an open case you hold")
-    assert rows == [[hub.contact.reference, "24 November 2026 at 10:00am", "CIN-100", "Neglect"]]
+    assert rows == [
+        [
+            hub.contact.reference,
+            "24 November 2026 at 10:00am",
+            "CIN-100",
+            "Neglect",
+            "25 November 2026 at 10:00am 7 hours of working time left",  # the acknowledgement
+        ]
+    ]
     assert "Jade" not in home.get_text(), "lists carry no one's details"
 
     before = disclosed_to(hub.db, hub.user("Sam"))
@@ -183,7 +191,7 @@ def test_the_manager_sees_where_it_went_and_brings_it_back_with_a_reason(hub: Hu
 
     home = page(bob.get("/"))
     assert table_rows(home, "went to the case's allocated worker") == [
-        [reference, "24 November 2026 at 10:00am", "CIN-100", "Sam Archer"]
+        [reference, "24 November 2026 at 10:00am", "CIN-100", "Sam Archer", "Not yet"]
     ]
     assert "There are none waiting" in home.get_text(), "not on the list of contacts to rate"
     shown = page(bob.get(f"/contacts/{reference}"))

@@ -31,6 +31,7 @@ from joinedup.web.routes import (
     home,
     identities,
     raise_concern,
+    routed_contacts,
     signin,
     subject_access,
 )
@@ -68,6 +69,7 @@ def create_app(
         home,
         admin,
         contacts,
+        routed_contacts,
         decisions,
         raise_concern,
         agreements,

@@ -11,11 +11,13 @@ from joinedup import clock
 from joinedup.accounts.queries import refused_sign_ins
 from joinedup.directory.rules import Role
 from joinedup.frontdoor.queries import contacts_of_referrer, contacts_to_rate
-from joinedup.frontdoor.routing import routed_for_manager, routed_to_worker
+from joinedup.frontdoor.routing import ACCEPTED_RECENTLY, routed_for_manager
 from joinedup.frontdoor.worklists import (
+    accepted_recently,
     decisions_due,
     feedback_due,
     late_research,
+    new_contacts_about_cases,
     research_queue,
 )
 from joinedup.insight.queries import adoption_by_area
@@ -52,7 +54,9 @@ def home(request: Request, actor: CurrentActor, db: Db) -> Response:
         raised=contacts_of_referrer(db, actor, practice),
         to_rate=contacts_to_rate(db, actor, practice),
         routed=routed_for_manager(db, actor),
-        routed_to_me=routed_to_worker(db, actor),
+        routed_to_me=new_contacts_about_cases(db, actor, practice),
+        accepted_by_me=accepted_recently(db, actor, practice),
+        accepted_days=ACCEPTED_RECENTLY.days,
         decisions=decisions_due(db, actor, practice),
         feedback=feedback_due(db, actor, practice),
         late=late_research(db, actor, practice),
