@@ -323,7 +323,7 @@ def test_a_subject_access_export_holds_the_decision_and_retention_removes_its_re
     db: Session, frozen_clock: clock.Clock
 ) -> None:
     """Jade's case of tests/governance.py: the police hold her record; a concern about her
-    that also names Dean, where the model put her record forward for both."""
+    that also names Dean and Kai, where the model put her record forward for each."""
     case = JadeCase(db, today())
     model = ModelPutsForward(candidate(db, case.police.code, "NP-JADE", 3.5))
     contact = contact_about_jade(
@@ -333,10 +333,11 @@ def test_a_subject_access_export_holds_the_decision_and_retention_removes_its_re
         subjects=[
             {"kind": "child", "given_name": "Jade", "family_name": "Smith", "nhs_number": JADE_NHS},
             {"role": "household_member", "kind": "adult", "given_name": "Dean"},
+            {"role": "household_member", "kind": "child", "given_name": "Kai"},
         ],
     )
-    jade, dean = contact.subjects
-    ((best,), _) = (linking.candidates_of(db, s.id) for s in (jade, dean))
+    jade, dean, kai = contact.subjects
+    (best,) = linking.candidates_of(db, jade.id)
     linking.link_subject(
         db, case.bob, contact.id, jade.id, best.id, "Same NHS number", contact.version, PRACTICE
     )
@@ -373,3 +374,12 @@ def test_a_subject_access_export_holds_the_decision_and_retention_removes_its_re
         (True, 1, ANONYMISED, None),
         (False, None, ANONYMISED, None),
     ]
+    # Nobody it named can be linked now: that would name them again.
+    (kais,) = linking.candidates_of(db, kai.id)
+    db.refresh(contact)
+    with pytest.raises(FrontDoorError, match="anonymised when its retention period ended"):
+        linking.link_subject(
+            db, case.bob, contact.id, kai.id, kais.id, "Kai", contact.version, PRACTICE
+        )
+    db.refresh(kai)
+    assert kai.master_person_id is None and kai.link_decision is None

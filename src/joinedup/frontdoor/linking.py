@@ -25,7 +25,7 @@ from joinedup.actor import Actor
 from joinedup.audit.services import record
 from joinedup.directory.rules import Role
 from joinedup.frontdoor.link_models import SubjectLinkDecision
-from joinedup.frontdoor.models import Contact, ContactSubject, SubjectCandidate
+from joinedup.frontdoor.models import Contact, ContactSubject, DomainEvent, SubjectCandidate
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import REASON_LENGTH, FrontDoorError, spoken_time
 from joinedup.frontdoor.services import ConcurrentChange, ContactNotFound, claim, record_event
@@ -91,6 +91,7 @@ def _decide(
     except ConcurrentChange as changed:  # claim has rolled back
         raise _decided_meanwhile(session, subject_id) or changed from None
     try:
+        _not_anonymised(session, contact)
         subject = _undecided(session, contact, subject_id)
         candidates = candidates_of(session, subject.id)
         chosen = _chosen(candidates, candidate_id)
@@ -154,6 +155,22 @@ def candidates_of(session: Session, subject_id: int) -> list[SubjectCandidate]:
             .order_by(SubjectCandidate.match_weight.desc(), SubjectCandidate.id)
         )
     )
+
+
+def _not_anonymised(session: Session, contact: Contact) -> None:
+    """The retention job removed who the contact named (its contact.anonymised event says
+    so): linking now would name them again."""
+    anonymised = session.scalar(
+        select(DomainEvent.id).where(
+            DomainEvent.contact_id == contact.id, DomainEvent.type == "contact.anonymised"
+        )
+    )
+    if anonymised is not None:
+        raise FrontDoorError(
+            "This contact was anonymised when its retention period ended: nobody it named can "
+            "be linked to the people index now",
+            field="candidate",
+        )
 
 
 def _undecided(session: Session, contact: Contact, subject_id: int) -> ContactSubject:
