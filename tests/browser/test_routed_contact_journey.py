@@ -2,9 +2,11 @@
 
 Children's services hold an open case for Jade, allocated to Sam, a social worker. Pat, a police
 officer, raises a concern about her: it goes to Sam, not through the MASH. Sam finds it on his
-home page and opens it; Pat is told it was passed to the allocated social worker; Bob, the
-MASH manager, sees where it went and brings it back into the MASH, first forgetting the reason.
-Every page on the way passes the accessibility scan.
+home page and opens it, sends Pat the acknowledgement (first forgetting the message) and
+accepts it into the case's work with a note; Pat is told it was passed to the allocated social
+worker and reads Sam's acknowledgement; Bob, the MASH manager, sees Sam accepted it, and brings
+it back into the MASH all the same (a wrong match), first forgetting the reason. Every page on
+the way passes the accessibility scan.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from tests.factories import ADMIN, create_user
 
 pytestmark = pytest.mark.browser
 NHS = "9434765919"
+ACKNOWLEDGEMENT = "Sam, Jade's social worker, has your concern: I will call you this afternoon."
 STAFF = {
     "pat": ("NOTTS-POLICE", Role.REFERRER),
     "bob": ("NCC-CSC", Role.MASH_MANAGER),
@@ -141,19 +144,48 @@ def test_a_concern_about_a_child_with_an_open_case_goes_to_her_social_worker(
     expect(sam.locator("main")).to_contain_text("Smith")  # through the gate
     assert_accessible(sam, "the routed contact, as its allocated worker sees it")
 
+    sam.get_by_role("link", name="Send the acknowledgement").click()
+    expect(sam.get_by_role("heading", level=1)).to_have_text(
+        "Send the acknowledgement to the referrer"
+    )
+    assert_accessible(sam, "the worker's acknowledgement form")
+    sam.get_by_role("button", name="Send").click()
+    expect(sam.locator(".govuk-error-summary")).to_contain_text("Enter the message")
+    assert_accessible(sam, "the acknowledgement form with its error summary")
+    sam.get_by_label("Message to the referrer").fill(ACKNOWLEDGEMENT)
+    sam.get_by_role("button", name="Send").click()
+    expect(sam.locator("main")).to_contain_text("Acknowledgement sent to Pat")
+
+    sam.get_by_role("button", name="Accept this contact").click()
+    expect(sam.get_by_role("heading", level=1)).to_have_text(
+        "Accept this contact into the case's work"
+    )
+    assert_accessible(sam, "the accept form")
+    sam.get_by_label("Note for the MASH (optional)").fill("Visiting the family today.")
+    sam.get_by_role("button", name="I have taken this into the case's work").click()
+    expect(sam.locator("#routed")).to_contain_text("Accepted by you")
+    assert_accessible(sam, "the routed contact, accepted")
+    sam.goto(f"{county.url}/")
+    expect(sam.locator("main")).to_contain_text("Accepted in the last 7 days")
+    assert_accessible(sam, "the social worker's home page with a contact accepted")
+
     pat = as_(browser, county, "pat")
     expect(pat.locator("main")).to_contain_text("Passed to the allocated social worker")
     pat.get_by_role("link", name=reference).click()
     expect(pat.locator("main")).not_to_contain_text("CIN-4471")
+    expect(pat.locator("main")).to_contain_text(ACKNOWLEDGEMENT)
     assert_accessible(pat, "the routed contact, as its referrer sees it")
 
     bob = as_(browser, county, "bob")
     expect(bob.locator("main")).to_contain_text("Routed to allocated workers")
+    expect(bob.locator("main")).to_contain_text("Accepted by Sam")
     assert_accessible(bob, "the manager's home page with a routed contact")
     bob.locator(f'a[href="/contacts/{reference}#routed"]').click()
     expect(bob.locator("#routed")).to_contain_text("open case CIN-4471")
+    expect(bob.locator("#routed")).to_contain_text("Accepted by Sam")
     assert_accessible(bob, "the routed contact, as the manager sees it")
     bob.get_by_role("link", name="Bring it back into the MASH").click()
+    expect(bob.locator(".govuk-warning-text")).to_contain_text("accepted into the case's work")
     bob.get_by_role("button", name="Bring it back into the MASH").click()
     expect(bob.locator(".govuk-error-summary")).to_contain_text("Enter why you are bringing")
     assert_accessible(bob, "the bring-back form with its error summary")
