@@ -22,7 +22,10 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
     people = tmp_path / "csc-people.csv"
-    people.write_text("record_id,given_name,family_name,date_of_birth\nC1,Jade,Smith,2015-03-27\n")
+    people.write_text(
+        "record_id,given_name,family_name,date_of_birth,nhs_number\n"
+        "C1,Jade,Smith,2015-03-27,943 476 5919\n"
+    )
     for step in (
         ["db", "upgrade"],
         ["agencies", "add", "NCC-CSC", "Children's Services", "--kind", "childrens_social_care"],
@@ -38,6 +41,18 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             "NCC-CSC",
         ],
         ["import", "people", "--agency", "NCC-CSC", str(people)],
+        ["agencies", "add", "NOTTS-POLICE", "Nottinghamshire Police", "--kind", "police"],
+        [
+            "professionals",
+            "add",
+            "alice@police.example",
+            "--given-name",
+            "Alice",
+            "--family-name",
+            "Archer",
+            "--agency",
+            "NOTTS-POLICE",
+        ],
     ):
         result = runner.invoke(app, step)
         assert result.exit_code == 0, result.output
@@ -69,3 +84,28 @@ def test_a_bad_file_is_refused_and_every_problem_is_written_beside_it(hub: Path)
     assert "line 2: record_id: Children's Services has sent no person record C7" in result.output
     with (hub / "cases.csv.errors.csv").open(newline="") as handle:
         assert [row[:2] for row in csv.reader(handle)] == [["line", "column"], ["2", "record_id"]]
+
+
+def test_closing_a_case_says_which_unaccepted_contacts_came_back_to_the_mash(hub: Path) -> None:
+    cases = hub / "cases.csv"
+    cases.write_text(HEADER + "C1,CIN-100,sam@council.example,2026-09-01,\n")
+    assert runner.invoke(app, ["import", "cases", "--agency", "NCC-CSC", str(cases)]).exit_code == 0
+    contacts = hub / "ppn.csv"
+    contacts.write_text(
+        "contact_id,referrer_email,subject_kind,subject_given_name,subject_nhs_number,"
+        "concern_categories,what_happened,urgency,consent\n"
+        "PPN-1,alice@police.example,child,Jade,943 476 5919,neglect,Not eaten.,urgent,given\n"
+    )
+    raised = runner.invoke(app, ["import", "contacts", "--agency", "NOTTS-POLICE", str(contacts)])
+    assert raised.exit_code == 0, raised.output
+    reference = raised.output.split("PPN-1: ")[1].split()[0]
+    cases.write_text(HEADER + "C1,CIN-100,sam@council.example,2026-09-01,2026-11-20\n")
+
+    closed = runner.invoke(app, ["import", "cases", "--agency", "NCC-CSC", str(cases)])
+
+    assert closed.exit_code == 0, closed.output
+    assert "CIN-100 (line 2): closed" in closed.output
+    assert (
+        "1 contact routed to a case that closed, not yet accepted, brought back into the MASH: "
+        f"{reference}" in closed.output
+    )

@@ -63,3 +63,10 @@ def _summarise(result: CaseImportReport, seconds: float) -> None:
         if len(items) > SHOWN:
             say(f"    ... and {len(items) - SHOWN:,} more")
     say(f"  {result.unchanged:,} as the hub already held them, so nothing changed")
+    if result.brought_back:
+        # Contacts whose case closed before its worker accepted them: the MASH screens them now.
+        say(
+            f"  {len(result.brought_back):,} contact{'s' if len(result.brought_back) != 1 else ''}"
+            " routed to a case that closed, not yet accepted, brought back into the MASH: "
+            + ", ".join(result.brought_back)
+        )
