@@ -39,6 +39,7 @@ from joinedup.frontdoor.bring_back import bring_back_from_closed_cases
 from joinedup.frontdoor.case_csv import CaseRow, CasesRejected, read_cases
 from joinedup.frontdoor.case_models import SocialCareCase
 from joinedup.frontdoor.contact_csv import Problems
+from joinedup.frontdoor.intake import hold_intake
 from joinedup.frontdoor.models import DomainEvent
 from joinedup.people.models import AgencyRecord
 
@@ -155,6 +156,8 @@ def load_cases(
     session.flush()
     _record_events(session, actor, agency, events, now)
     closed = [case.id for type_, case, _ in events if type_ == "case.closed"]
+    if closed:
+        hold_intake(session, now)  # so no contact is routed to these cases while they close
     brought_back = bring_back_from_closed_cases(session, actor, closed, now)
     sha256 = hashlib.sha256(data).hexdigest()
     record(

@@ -204,19 +204,19 @@ def take_contacts(
         for subject, match in zip(contact.subjects, mine, strict=True):
             subject.master_person_id = match.master_person_id
         per_contact.append(mine)
+    # The counters are locked first (PostgreSQL's row lock; SQLite's one writer already holds
+    # the database), so the retry look-up after it sees every contact committed before, and two
+    # sends of one key cannot both get in; and the open cases read after it are as a case
+    # import that closed one left them (hold_intake).
+    connection = session.connection()
+    years = sorted({reference_year(contact.received_at) for contact in contacts})
+    for year in years:
+        _lock_counter(connection, year)
     # Domain.md step 2: an open case takes the contact to its allocated worker.
     routes = [routing.route_for(session, contact.subjects) for contact in contacts]
     for contact, route in zip(contacts, routes, strict=True):
         if route is not None:
             contact.status = ContactStatus.ROUTED.value
-
-    # The counters are locked first (PostgreSQL's row lock; SQLite's one writer already holds
-    # the database), so the retry look-up after it sees every contact committed before, and two
-    # sends of one key cannot both get in.
-    connection = session.connection()
-    years = sorted({reference_year(contact.received_at) for contact in contacts})
-    for year in years:
-        _lock_counter(connection, year)
     earlier = _earlier(connection, intakes)
     answers: list[Received] = []
     taken: list[tuple[Intake, list[matching.SubjectMatch], routing.Route | None]] = []
@@ -485,6 +485,16 @@ def _check_idempotency_key(key: str | None) -> str | None:
             field="idempotency_key",
         )
     return key
+
+
+def hold_intake(session: Session, at: dt.datetime) -> None:
+    """Wait for the intakes under way to commit, and hold new ones until the caller commits.
+
+    A case import that closes cases holds intake before it brings back the contacts routed to
+    them: an intake that read a case as open has then committed its routing, which the import
+    sees and brings back, and one that had not read it yet reads it closed.
+    """
+    _lock_counter(session.connection(), reference_year(at))
 
 
 def _lock_counter(connection: Connection, year: int) -> None:
