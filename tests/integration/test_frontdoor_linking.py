@@ -37,7 +37,7 @@ from joinedup.people import queries as people_index
 from joinedup.sharing.inputs import today
 from tests.candidates import ModelPutsForward, candidate, contact_about_jade, import_record
 from tests.factories import ADMIN, create_agency
-from tests.frontdoor import PRACTICE, person
+from tests.frontdoor import PRACTICE, person, rate
 from tests.governance import JADE_NHS, JadeCase
 from tests.integration.test_frontdoor_concurrency import (  # noqa: F401 (fixtures)
     all_at_once,
@@ -383,3 +383,18 @@ def test_a_subject_access_export_holds_the_decision_and_retention_removes_its_re
         )
     db.refresh(kai)
     assert kai.master_person_id is None and kai.link_decision is None
+
+
+def test_a_manager_rating_from_a_page_opened_before_a_link_is_told_of_the_link(
+    db: Session, hub: Hub
+) -> None:
+    read = hub.contact.version
+    link(db, hub, hub.bob, read)
+
+    with pytest.raises(ConcurrentChange) as raised:
+        rate(db, hub.bea, hub.contact, "amber", version=read)
+
+    assert str(raised.value).startswith(
+        "Bob Archer (Children's Services) decided who a person this contact names is at 10am "
+        "on 24 November 2026, after you opened it"
+    )

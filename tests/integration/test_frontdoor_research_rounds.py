@@ -301,3 +301,26 @@ def test_the_agencys_practitioner_sees_its_earlier_answers_through_the_gate(
             AuditEntry.object_type == "research_answer", AuditEntry.object_id == str(first.id)
         )
     )
+
+
+def test_the_managers_decisions_list_counts_agencies_by_their_latest_round(
+    db: Session,
+    frozen_clock: clock.Clock,
+    bob: Actor,
+    hana: Actor,
+    health: Agency,
+    answered: tuple[Contact, ResearchRequest],
+) -> None:
+    contact, _ = answered
+
+    def progress() -> tuple[int, int]:
+        (due,) = [
+            d for d in worklists.decisions_due(db, bob, PRACTICE) if d.contact.id == contact.id
+        ]
+        return due.asked, due.answered
+
+    assert progress() == (1, 1)
+    second = follow_up(db, bob, contact, health)
+    assert progress() == (1, 0)  # one agency, waiting for its follow-up
+    research.answer_research(db, hana, second.id, "Nothing since June.", "sensitive", False)
+    assert progress() == (1, 1)

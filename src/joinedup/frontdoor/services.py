@@ -176,6 +176,9 @@ _CHANGES = {
     "contact.decided": "decided this contact",
     "feedback.sent": "sent feedback to the referrer of this contact",
     "contact.brought_back": "brought this contact back into the MASH",
+    "contact.accepted": "accepted this contact into the case's work",
+    "contact.matched": "decided who a person this contact names is",
+    "contact.not_matched": "decided who a person this contact names is",
 }
 
 

@@ -153,15 +153,23 @@ def decisions_due(session: Session, actor: Actor, practice: Practice) -> list[De
         )
         .order_by(Contact.decision_due_at, Contact.id)
     )
-    return [
-        DecisionDue(
-            contact,
-            Lateness.working(practice, contact.decision_due_at, now),
-            asked=len(contact.research_requests),
-            answered=sum(1 for r in contact.research_requests if not r.is_open),
+    due = []
+    for contact in contacts:
+        # By agency, each as its latest round stands: a follow-up asked is one more to wait
+        # for, not one more agency.
+        latest: dict[int, ResearchRequest] = {}
+        for request in contact.research_requests:
+            if request.agency_id not in latest or request.round > latest[request.agency_id].round:
+                latest[request.agency_id] = request
+        due.append(
+            DecisionDue(
+                contact,
+                Lateness.working(practice, contact.decision_due_at, now),
+                asked=len(latest),
+                answered=sum(1 for r in latest.values() if not r.is_open),
+            )
         )
-        for contact in contacts
-    ]
+    return due
 
 
 def feedback_due(session: Session, actor: Actor, practice: Practice) -> list[FeedbackDue]:
