@@ -10,6 +10,7 @@ import typer
 
 from joinedup.actor import Actor
 from joinedup.cli.common import Failure, console, console_err, current_engine, session_on, settings
+from joinedup.frontdoor import matching
 from joinedup.frontdoor.contact_csv import ContactsRejected
 from joinedup.frontdoor.imports import ContactImportError, ContactImportReport, import_contacts
 from joinedup.frontdoor.practice import PracticeError, current_practice
@@ -45,8 +46,10 @@ def import_contacts_file(
     started = time.perf_counter()
     with session_on(current_engine(settings())) as session:
         try:
+            # The trained model's online matcher when there is one, as the API's intake uses.
+            matcher = matching.resident(settings().data_dir)
             result = import_contacts(
-                session, Actor.system("joinedup import contacts"), agency, file, practice
+                session, Actor.system("joinedup import contacts"), agency, file, practice, matcher
             )
         except ContactImportError as error:
             raise Failure(str(error)) from None

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from joinedup import clock
 from joinedup.actor import Actor
 from joinedup.db import Base
-from joinedup.frontdoor import queries, services
+from joinedup.frontdoor import matching, queries, services
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import (
     Channel,
@@ -159,9 +159,14 @@ def discard_draft(session: Session, actor: Actor) -> None:
 
 
 def send_draft(
-    session: Session, actor: Actor, draft_id: str, practice: Practice
+    session: Session,
+    actor: Actor,
+    draft_id: str,
+    practice: Practice,
+    matcher: matching.SubjectMatcher | None = None,
 ) -> services.Received:
     """Send the actor's draft as a contact, and delete the draft in the same transaction.
+    `matcher` finds its people in the people index, as intake through the API does.
 
     draft_id is the draft the form showed. If it was sent already (a double click, or the back
     button and send again), returns the contact it made, with created False, and writes
@@ -195,6 +200,7 @@ def send_draft(
             practice,
             idempotency_key=draft.id,
             channel=Channel.WEB,
+            matcher=matcher,
         )
     except InvalidContact as invalid:
         raise InvalidContact(

@@ -27,7 +27,7 @@ from joinedup.actor import Actor
 from joinedup.audit.services import record
 from joinedup.directory.models import Agency, Professional
 from joinedup.directory.rules import AgencyKind, Role
-from joinedup.frontdoor import services
+from joinedup.frontdoor import matching, services
 from joinedup.frontdoor.contact_csv import ContactRow, ContactsRejected, Problems, read_contacts
 from joinedup.frontdoor.models import Contact
 from joinedup.frontdoor.practice import Practice
@@ -73,11 +73,13 @@ def import_contacts(
     agency_code: str,
     path: Path | str,
     practice: Practice,
+    matcher: matching.SubjectMatcher | None = None,
 ) -> ContactImportReport:
     """Take in every contact in the file for the agency that sent it, or none of them.
 
     actor is whoever runs the import (on the ledger for the import itself); each contact is
-    raised by the referrer its row names. Returns a ContactImportReport. Raises
+    raised by the referrer its row names; `matcher` finds its people in the people index (by
+    default, by NHS number or UPN alone). Returns a ContactImportReport. Raises
     ContactsRejected listing every problem (nothing is imported), or ContactImportError.
     """
     data, file_name = _read(Path(path))
@@ -115,7 +117,7 @@ def import_contacts(
             )
         )
     created = []
-    taken = services.take_contacts(session, intakes, practice)
+    taken = services.take_contacts(session, intakes, practice, matcher)
     for row, received in zip(new_rows, taken, strict=True):
         if not received.created:  # raced in since the look-up
             session.rollback()

@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from joinedup.actor import Actor
-from joinedup.frontdoor import drafts, queries
+from joinedup.frontdoor import drafts, matching, queries
 from joinedup.frontdoor.rules import (
     WHAT_HAPPENED_LENGTH,
     Consent,
@@ -255,7 +255,9 @@ async def send(request: Request, actor: CurrentActor, db: Db) -> Response:
     """Send the draft the page showed; its reference is on the next page."""
     draft_id = field(await request.form(), "draft_id")
     try:
-        received = drafts.send_draft(db, actor, draft_id, practice_of(request))
+        # The process's online matcher when a model is trained, as the API's intake uses.
+        matcher = matching.resident(request.app.state.settings.data_dir)
+        received = drafts.send_draft(db, actor, draft_id, practice_of(request), matcher)
     except drafts.DraftNotFound:
         raise NotFound() from None
     except InvalidContact as invalid:
