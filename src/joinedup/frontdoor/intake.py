@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -32,14 +32,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from joinedup import clock
 from joinedup.actor import Actor
 from joinedup.audit.services import NewEntry, record_each
-from joinedup.frontdoor import matching, queries, routing
+from joinedup.frontdoor import intake_rows, matching, queries, routing
 from joinedup.frontdoor.case_models import ContactRouting
 from joinedup.frontdoor.models import (
     Contact,
     ContactConcern,
     ContactReferenceCounter,
     ContactSubject,
-    DomainEvent,
     FeedbackTask,
 )
 from joinedup.frontdoor.practice import Practice
@@ -50,7 +49,6 @@ from joinedup.frontdoor.rules import (
     ContactStatus,
     FeedbackKind,
     FrontDoorError,
-    SubjectRole,
     check_contact,
     format_reference,
     normalise_name,
@@ -78,18 +76,6 @@ _EARLIER = select(Contact.id, Contact.referrer_professional_id, Contact.idempote
         bindparam("keys", expanding=True)
     )
 )
-# Several rows in one statement each; they come back in any order, so each returns what
-# tells it apart (a reference; a contact and position; a contact, for its one acknowledgement).
-_INSERT_CONTACTS = insert(Contact).returning(Contact.id, Contact.reference)
-# RETURNING, though nothing is read back, makes SQLAlchemy send the rows as one multi-row
-# INSERT; without it psycopg runs one INSERT per row (measured: 3.5 ms for a batch's events
-# against 1 ms).
-_INSERT_CONCERNS = insert(ContactConcern).returning(ContactConcern.contact_id)
-_INSERT_SUBJECTS = insert(ContactSubject).returning(
-    ContactSubject.id, ContactSubject.contact_id, ContactSubject.position
-)
-_INSERT_TASKS = insert(FeedbackTask).returning(FeedbackTask.id, FeedbackTask.contact_id)
-_INSERT_EVENTS = insert(DomainEvent).returning(DomainEvent.id)
 
 
 @dataclass(frozen=True)
@@ -240,7 +226,7 @@ def take_contacts(
     written = [intake.contact for intake, _, _ in taken]
     for year in years:
         _number(connection, practice, year, written)
-    _write(connection, written)
+    intake_rows.write_contacts(connection, written)
     routings = [
         routing.write_routing(session, intake.contact, route) if route is not None else None
         for intake, _, route in taken
@@ -252,7 +238,7 @@ def take_contacts(
         matcher.model_file,
     )
     known = queries.known_people_of(session, written, practice)
-    _write_events(connection, taken, known)
+    intake_rows.write_events(connection, taken, known)
     entries = []
     for intake, _, route in taken:
         detail: dict[str, Any] = {
@@ -331,134 +317,6 @@ def _new_contact(
         for i, s in enumerate(checked.subjects)
     ]
     return contact
-
-
-_CONTACT_COLUMNS = [c.key for c in Contact.__table__.columns if c.key != "id"]
-_SUBJECT_COLUMNS = [c.key for c in ContactSubject.__table__.columns if c.key != "id"]
-_CONCERN_COLUMNS = [c.key for c in ContactConcern.__table__.columns]
-_TASK_COLUMNS = [c.key for c in FeedbackTask.__table__.columns if c.key != "id"]
-
-
-def _write(connection: Connection, contacts: Sequence[Contact]) -> None:
-    """The contacts' rows, one statement per table, their ids set on the objects."""
-    by_reference = dict(
-        (reference, contact_id)
-        for contact_id, reference in connection.execute(
-            _INSERT_CONTACTS, [_row(c, _CONTACT_COLUMNS) for c in contacts]
-        )
-    )
-    for contact in contacts:
-        contact.id = by_reference[contact.reference]
-        for subject in contact.subjects:
-            subject.contact_id = contact.id
-        for concern in contact.concerns:
-            concern.contact_id = contact.id
-        for task in contact.feedback_tasks:
-            task.contact_id = contact.id
-    concerns = [c for contact in contacts for c in contact.concerns]
-    connection.execute(_INSERT_CONCERNS, [_row(c, _CONCERN_COLUMNS) for c in concerns])
-    subjects = [s for contact in contacts for s in contact.subjects]
-    by_position = dict(
-        ((contact_id, position), subject_id)
-        for subject_id, contact_id, position in connection.execute(
-            _INSERT_SUBJECTS, [_row(s, _SUBJECT_COLUMNS) for s in subjects]
-        )
-    )
-    for subject in subjects:
-        subject.id = by_position[subject.contact_id, subject.position]
-    tasks = [t for contact in contacts for t in contact.feedback_tasks]
-    by_contact = dict(
-        (contact_id, task_id)
-        for task_id, contact_id in connection.execute(
-            _INSERT_TASKS, [_row(t, _TASK_COLUMNS) for t in tasks]
-        )
-    )
-    for task in tasks:  # one acknowledgement each
-        task.id = by_contact[task.contact_id]
-
-
-def _row(item: Any, columns: Sequence[str]) -> dict[str, Any]:
-    return {column: getattr(item, column) for column in columns}
-
-
-def _write_events(
-    connection: Connection,
-    taken: Sequence[tuple[Intake, Sequence[matching.SubjectMatch], routing.Route | None]],
-    known: Sequence[Sequence[queries.KnownPerson]],
-) -> None:
-    """Each contact's events, all in one INSERT."""
-    rows: list[dict[str, Any]] = []
-    for (intake, matches, route), known_here in zip(taken, known, strict=True):
-        actor, contact = intake.actor, intake.contact
-        rows.extend(
-            {
-                "type": type_,
-                "contact_id": contact.id,
-                "at": contact.received_at,
-                "actor_user_id": actor.user_id,
-                "actor_professional_id": actor.professional_id,
-                "actor_agency_id": actor.agency_id,
-                "actor_label": actor.label,
-                "payload": {"reference": contact.reference, **payload},
-            }
-            for type_, payload in _events(intake, matches, known_here, route)
-        )
-    connection.execute(_INSERT_EVENTS, rows)
-
-
-def _events(
-    intake: Intake,
-    matches: Sequence[matching.SubjectMatch],
-    known: Sequence[queries.KnownPerson],
-    route: routing.Route | None,
-) -> list[tuple[str, dict[str, Any]]]:
-    """contact.received, contact.matched when anyone named is known or may be (people the
-    model found candidates for but did not link), and contact.routed when an open case took
-    it: codes, ids and counts."""
-    contact, subjects = intake.contact, intake.contact.subjects
-    linked = sum(1 for s in subjects if s.master_person_id is not None)
-    to_review = sum(1 for match in matches if match.candidates and not match.master_person_id)
-    payloads: list[tuple[str, dict[str, Any]]] = [
-        (
-            "contact.received",
-            {
-                "channel": contact.channel,
-                "urgency": contact.urgency,
-                "concern_categories": list(intake.checked.concern_categories),
-                "consent": contact.consent,
-                "subjects": [s.kind for s in subjects if s.role == SubjectRole.SUBJECT],
-                "household_members": sum(1 for s in subjects if s.role != SubjectRole.SUBJECT),
-                "matched_to_people_index": linked,
-                "re_referral": any(person.re_referral for person in known),
-                "escalating": any(person.escalating for person in known),
-            },
-        )
-    ]
-    if linked or to_review or any(person.is_known for person in known):
-        # Who is already known, as codes and counts: the chronology reads it per contact.
-        matched = {
-            "people_index": linked,
-            "known_from_contacts": sum(1 for person in known if person.is_known),
-            "open_contacts": sum(len(person.open_contacts) for person in known),
-        }
-        if to_review:  # the model's candidates a manager should look at
-            matched["people_index_to_review"] = to_review
-        payloads.append(("contact.matched", matched))
-    if route is not None:
-        payloads.append(
-            (
-                "contact.routed",
-                {
-                    "case_id": route.case_id,
-                    "agency_id": route.agency_id,
-                    "worker_id": route.worker_id,
-                    "subject_position": route.subject_position,
-                    "other_open_cases": route.other_cases,
-                    "other_workers": route.other_workers,
-                },
-            )
-        )
-    return payloads
 
 
 def _as_loaded(session: Session, contact: Contact, routed: ContactRouting | None) -> None:
