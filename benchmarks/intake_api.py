@@ -48,7 +48,14 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).res
 
 from support.county import county_hub  # noqa: E402
 from support.hub import Server, intake_hub, scratch_database  # noqa: E402
-from support.load import Answer, Connection, Request, cpu_seconds, drive  # noqa: E402
+from support.load import (  # noqa: E402
+    Answer,
+    Connection,
+    Request,
+    cpu_seconds,
+    database_cpu_seconds,
+    drive,
+)
 
 from joinedup.db import make_engine  # noqa: E402
 from joinedup.frontdoor.models import Contact, ContactSubject, SubjectCandidate  # noqa: E402
@@ -112,12 +119,16 @@ def contact_bodies(seed: int) -> Callable[[], dict[str, Any]]:
 
 
 def timed(port: int, server_pid: int, clients: int, seconds: float, request: Request) -> Any:
-    """drive(), with the CPU the server (all its workers) and these clients spent a request."""
+    """drive(), with the CPU the server (all its workers), PostgreSQL's processes (none on
+    SQLite: it runs in the server) and these clients spent a request."""
     server_before, clients_before = cpu_seconds(server_pid), time.process_time()
+    database_before = database_cpu_seconds()
     result = asyncio.run(drive(port, clients, seconds, request))
     server_cpu = cpu_seconds(server_pid) - server_before
+    database_cpu = database_cpu_seconds() - database_before
     client_cpu = time.process_time() - clients_before
     result["server_cpu_ms"] = 1000 * server_cpu / result["requests"]
+    result["database_cpu_ms"] = 1000 * database_cpu / result["requests"]
     result["client_cpu_ms"] = 1000 * client_cpu / result["requests"]
     return result
 
@@ -171,6 +182,7 @@ def measure(
                             "p50_ms": intake["p50_ms"],
                             "p99_ms": intake["p99_ms"],
                             "server_cpu_ms_per_contact": intake["server_cpu_ms"],
+                            "database_cpu_ms_per_contact": intake["database_cpu_ms"],
                             "client_cpu_ms_per_contact": intake["client_cpu_ms"],
                             "healthz_per_s": base["per_s"],
                             "healthz_p99_ms": base["p99_ms"],
@@ -188,6 +200,11 @@ def measure(
             }
             for clients, rows in rounds.items()
         }
+        # Each run's throughput: how two workers share a few keep-alive connections varies.
+        for clients, rows in rounds.items():
+            result[str(clients)]["contacts_per_s_each_run"] = [
+                round(r["contacts_per_s"], 1) for r in rows
+            ]
         result["server_start_s"] = round(started_in, 1)
         result["people_named"] = _people_found(url, first_subject)
         result["acknowledged_201"] = len(acknowledged)

@@ -119,15 +119,30 @@ async def drive(port: int, clients: int, seconds: float, request: Request) -> di
 
 def cpu_seconds(pid: int) -> float:
     """User and system CPU of a process and its children (a server's workers), so far."""
-    total = 0.0
+    return sum(cpu for process, parent, _, cpu, _ in _processes() if pid in (process, parent))
+
+
+def database_cpu_seconds() -> float:
+    """User and system CPU of the PostgreSQL server (the benchmark's throwaway server: its
+    backends do the queries), so far: its processes', with those of backends that have ended
+    (a pool closes connections it does not keep), which the postmaster has reaped."""
+    return sum(cpu + reaped for _, _, name, cpu, reaped in _processes() if name == "postgres")
+
+
+def _processes() -> list[tuple[int, int, str, float, float]]:
+    """Each process's id, parent's id, name, CPU seconds, and its ended children's, from /proc."""
+    found = []
     tick = os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            stat = (entry / "stat").read_text()
         except OSError:
             continue
-        if int(entry.name) == pid or int(fields[1]) == pid:  # fields[1] is the parent's pid
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()  # fields[1] is the parent's pid
+        cpu = (int(fields[11]) + int(fields[12])) / tick
+        ended = (int(fields[13]) + int(fields[14])) / tick
+        found.append((int(entry.name), int(fields[1]), name, cpu, ended))
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 
@@ -89,7 +90,12 @@ def worker_app() -> FastAPI:
 def _warm(app: FastAPI) -> None:
     """Build now what the first contact would otherwise wait for: the bank holidays (half a
     second) and, when a linkage model is trained, the online matcher over every agency record
-    (seconds), read without holding up writers."""
+    (seconds), read without holding up writers.
+
+    Then everything built so far (the modules, the app, the matcher) is moved out of the
+    garbage collector's sight: it lives as long as the process, and each full collection
+    otherwise walked all of it while every request waited (measured at 177 ms a collection,
+    the slowest 1% of intakes; 23 ms after)."""
     app.state.practice.calendar  # noqa: B018 (a cached property, built on first use)
     matcher = matching.resident(app.state.settings.data_dir)
     if matcher is not None:
@@ -98,6 +104,7 @@ def _warm(app: FastAPI) -> None:
         engine = bind if isinstance(bind, Engine) else bind.engine
         with Session(read_only(engine)) as reading:
             matcher.load(reading)
+    gc.freeze()
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
