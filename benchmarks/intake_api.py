@@ -18,7 +18,7 @@ model's online matcher resident in every worker.
 
 Targets: at least 200 contacts a second with p99 under 150 ms.
 
-    .venv/bin/python benchmarks/intake_api.py [--runs 3] [--seconds 8] [--clients 8 32]
+    .venv/bin/python benchmarks/intake_api.py [--runs 3] [--seconds 8] [--clients 8 16 32]
         [--workers 2] [--databases sqlite postgresql] [--county 50000]
 """
 
@@ -267,7 +267,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=8.0, help="per intake measurement")
-    parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--clients", type=int, nargs="+", default=[8, 16, 32])
     parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--county", type=int, default=0, help="people in a synthetic county")
