@@ -234,6 +234,7 @@ def test_the_whole_journey_through_the_pages(mash: Mash, frozen_clock: clock.Clo
     text = page(mine).get_text()
     assert "Strategy discussion, leading to section 47 enquiries" in text
     assert "A strategy discussion is being held today." in text
+    assert "Outcome from the MASH" in " ".join(text.split())
     assert "wrist injury" not in text and "Attendance" not in text
     assert "Red" not in text_of(page(mine), "main .govuk-summary-list")
 
