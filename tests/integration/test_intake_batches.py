@@ -92,3 +92,21 @@ def test_a_contact_that_cannot_be_written_fails_alone(
     ).all()
     assert sorted(keys) == ["k-first", "k-last"]
     assert db.scalar(select(Contact).where(Contact.idempotency_key == "k-refused")) is None
+
+
+def test_when_the_writer_cannot_start_a_batch_each_contact_is_told_not_left_waiting(
+    db: Session, frozen_clock: clock.Clock, tmp_path: Path
+) -> None:
+    alice = professional(db, "Alice")
+    intakes = [check_intake(alice, contact_in(), PRACTICE, f"k-{n}") for n in range(3)]
+    # No settings: finding the matcher fails before any contact is written.
+    broken = SimpleNamespace(session_factory=_state(db, tmp_path).session_factory)
+
+    async def send_all() -> list[Any]:
+        sent = (intake_batches.take_in(broken, intake, PRACTICE) for intake in intakes)
+        return await asyncio.wait_for(asyncio.gather(*sent, return_exceptions=True), 30)
+
+    answers = _on_a_loop(send_all)
+
+    assert [type(answer) for answer in answers] == [AttributeError] * 3
+    assert db.scalar(select(Contact).where(Contact.idempotency_key == "k-0")) is None

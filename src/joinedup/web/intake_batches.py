@@ -58,6 +58,8 @@ class _Writer:
                     for waiting in (*batch, *self.waiting):
                         waiting.answer.cancel()
                     raise
+                except Exception as error:  # before any contact (the matcher): each is told
+                    outcomes = [error] * len(batch)
                 _answer(batch, outcomes)
         finally:
             self.task = None
