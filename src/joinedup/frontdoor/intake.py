@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -60,11 +61,6 @@ from joinedup.frontdoor.schemas import ContactIn
 _IDEMPOTENCY_KEY = re.compile(rf"[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_LENGTH}}}")
 
 # Built once: each is compiled once per database and then only run.
-_LOCK_COUNTER = (
-    select(ContactReferenceCounter.last_number)
-    .where(ContactReferenceCounter.year == bindparam("for_year"))
-    .with_for_update()
-)
 _BUMP = (
     update(ContactReferenceCounter)
     .where(ContactReferenceCounter.year == bindparam("for_year"))
@@ -190,14 +186,13 @@ def take_contacts(
         for subject, match in zip(contact.subjects, mine, strict=True):
             subject.master_person_id = match.master_person_id
         per_contact.append(mine)
-    # The counters are locked first (PostgreSQL's row lock; SQLite's one writer already holds
-    # the database), so the retry look-up after it sees every contact committed before, and two
-    # sends of one key cannot both get in; and the open cases read after it are as a case
-    # import that closed one left them (hold_intake).
+    # The numbers are reserved first, which locks the year's counter (PostgreSQL's row lock;
+    # SQLite's one writer already holds the database), so the retry look-up after it sees every
+    # contact committed before, and two sends of one key cannot both get in; and the open cases
+    # read after it are as a case import that closed one left them (hold_intake).
     connection = session.connection()
-    years = sorted({reference_year(contact.received_at) for contact in contacts})
-    for year in years:
-        _lock_counter(connection, year)
+    by_year = Counter(reference_year(contact.received_at) for contact in contacts)
+    reserved = {year: _reserve(connection, year, count) for year, count in sorted(by_year.items())}
     # Domain.md step 2: an open case takes the contact to its allocated worker.
     routes = [routing.route_for(session, contact.subjects) for contact in contacts]
     for contact, route in zip(contacts, routes, strict=True):
@@ -221,11 +216,13 @@ def take_contacts(
             taken.append((intake, mine, route))
             answers.append(Received(intake.contact, created=True))
     if not taken:
+        for year, count in by_year.items():
+            _reserve(connection, year, -count)  # every number back
         return answers
 
     written = [intake.contact for intake, _, _ in taken]
-    for year in years:
-        _number(connection, practice, year, written)
+    for year, last in reserved.items():
+        _number(connection, practice, year, last, by_year[year], written)
     intake_rows.write_contacts(connection, written)
     routings = [
         routing.write_routing(session, intake.contact, route) if route is not None else None
@@ -352,32 +349,42 @@ def hold_intake(session: Session, at: dt.datetime) -> None:
     them: an intake that read a case as open has then committed its routing, which the import
     sees and brings back, and one that had not read it yet reads it closed.
     """
-    _lock_counter(session.connection(), reference_year(at))
+    _reserve(session.connection(), reference_year(at), 0)
 
 
-def _lock_counter(connection: Connection, year: int) -> None:
-    """Hold the year's reference counter until the commit (made at the year's first contact,
-    once, whoever races): on PostgreSQL intakes queue here; SQLite has one writer at a time."""
-    if connection.scalar(_LOCK_COUNTER, {"for_year": year}) is None:
+def _reserve(connection: Connection, year: int, count: int) -> int:
+    """Take the year's next `count` reference numbers (a negative count gives them back), and
+    hold its counter until the commit; the last number taken. The counter is made at the year's
+    first contact, once, whoever races. On PostgreSQL intakes queue here, on the row's lock;
+    SQLite has one writer at a time."""
+    last = connection.scalar(_BUMP, {"for_year": year, "count": count})
+    if last is None:
         insert_ = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
         connection.execute(
             insert_(ContactReferenceCounter)
             .values(year=year, last_number=0)
             .on_conflict_do_nothing(index_elements=["year"])
         )
-        connection.scalar(_LOCK_COUNTER, {"for_year": year})
+        last = connection.scalar(_BUMP, {"for_year": year, "count": count})
+    assert last is not None  # made above
+    return last
 
 
 def _number(
-    connection: Connection, practice: Practice, year: int, contacts: Sequence[Contact]
+    connection: Connection,
+    practice: Practice,
+    year: int,
+    last: int,
+    reserved: int,
+    contacts: Sequence[Contact],
 ) -> None:
-    """The year's next references for those of the contacts received in it, in order. Only
-    contacts that will be written are numbered, so references have no gaps."""
+    """Give the contacts written received in the year the numbers reserved for it, in order,
+    and the numbers left over (retries found) back, so references have no gaps."""
     this_year = [c for c in contacts if reference_year(c.received_at) == year]
-    last = connection.scalar(_BUMP, {"for_year": year, "count": len(this_year)})
-    assert last is not None  # locked, so made, above
-    for number, contact in enumerate(this_year, start=last - len(this_year) + 1):
+    for number, contact in enumerate(this_year, start=last - reserved + 1):
         contact.reference = format_reference(practice.reference_prefix, year, number)
+    if len(this_year) < reserved:
+        _reserve(connection, year, len(this_year) - reserved)
 
 
 def _earlier(
