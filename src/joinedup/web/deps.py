@@ -20,6 +20,7 @@ from joinedup.accounts.queries import session_end_reason
 from joinedup.actor import Actor
 from joinedup.config import Settings
 from joinedup.directory.rules import Role
+from joinedup.frontdoor.practice import Practice
 
 SESSION_COOKIE = "joinedup_session"
 ANON_CSRF_COOKIE = "joinedup_csrf"
@@ -58,6 +59,12 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 Db = Annotated[Session, Depends(get_db)]
+
+
+def practice_of(request: Request) -> Practice:
+    """The MASH's practice the app runs with (its clocks, outcomes, reference prefix)."""
+    practice: Practice = request.app.state.practice
+    return practice
 
 
 def settings_of(request: Request) -> Settings:

@@ -16,11 +16,10 @@ from fastapi.responses import RedirectResponse, Response
 from joinedup.frontdoor import linking
 from joinedup.frontdoor.contact_file import ContactFile, PersonOnFile
 from joinedup.frontdoor.rules import FrontDoorError
-from joinedup.web.deps import CurrentActor, Db, NotFound, page_router
-from joinedup.web.forms import error_summary, field
+from joinedup.web.deps import CurrentActor, Db, NotFound, page_router, practice_of
+from joinedup.web.forms import field
 from joinedup.web.routes.contact_candidates import candidates_of
-from joinedup.web.routes.contacts import form_error, managed, practice_of, version_of
-from joinedup.web.templating import render
+from joinedup.web.routes.contacts import contact_form, form_error, managed, version_of
 
 router = page_router()
 NONE_OF_THESE = "none"
@@ -101,18 +100,14 @@ def _link_page(
     values: dict[str, str],
     errors: dict[str, str],
 ) -> Response:
-    return render(
+    return contact_form(
         request,
         "pages/contacts/link.html",
-        status_code=400 if errors else 200,
-        title="Who is this person?",
-        nav_section="home",
-        file=file,
+        "Who is this person?",
+        file,
+        values,
+        errors,
         person=person,
         found=candidates_of(file).get(person.subject.id, []),
         none_of_these=NONE_OF_THESE,
-        practice=practice_of(request),
-        values=values,
-        errors=errors,
-        error_summary=error_summary(errors),
     )

@@ -8,6 +8,8 @@ rendered only after that transaction commits. Anyone not working the contact get
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
@@ -17,9 +19,8 @@ from joinedup.directory.rules import AgencyKind
 from joinedup.frontdoor import bring_back, decisions, research, services
 from joinedup.frontdoor.contact_file import ContactFile, find_contact, open_contact
 from joinedup.frontdoor.models import FeedbackTask
-from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import ContactStatus, FrontDoorError
-from joinedup.web.deps import CurrentActor, Db, NotFound, page_router
+from joinedup.web.deps import CurrentActor, Db, NotFound, page_router, practice_of
 from joinedup.web.forms import error_summary, field
 from joinedup.web.routes.contact_candidates import candidates_of
 from joinedup.web.templating import render
@@ -27,9 +28,30 @@ from joinedup.web.templating import render
 router = page_router()
 
 
-def practice_of(request: Request) -> Practice:
-    practice: Practice = request.app.state.practice
-    return practice
+def contact_form(
+    request: Request,
+    template: str,
+    title: str,
+    file: ContactFile,
+    values: dict[str, str],
+    errors: dict[str, str],
+    **more: Any,
+) -> Response:
+    """A form about a contact (rating, research, decision, feedback...): 400 with the error
+    summary when its answers had problems."""
+    return render(
+        request,
+        template,
+        status_code=400 if errors else 200,
+        title=title,
+        nav_section="home",
+        file=file,
+        practice=practice_of(request),
+        values=values,
+        errors=errors,
+        error_summary=error_summary(errors),
+        **more,
+    )
 
 
 def opened(request: Request, db: Db, actor: CurrentActor, reference: str) -> ContactFile:
@@ -121,17 +143,13 @@ def _rating_page(
     request: Request, file: ContactFile, values: dict[str, str], errors: dict[str, str]
 ) -> Response:
     current = file.contact.current_rating
-    return render(
+    return contact_form(
         request,
         "pages/contacts/rating.html",
-        status_code=400 if errors else 200,
-        title="Change the rating" if current else "Rate this contact",
-        nav_section="home",
-        file=file,
-        practice=practice_of(request),
-        values=values,
-        errors=errors,
-        error_summary=error_summary(errors),
+        "Change the rating" if current else "Rate this contact",
+        file,
+        values,
+        errors,
     )
 
 
@@ -193,19 +211,15 @@ def _research_page(
         for a in db.scalars(select(Agency).order_by(Agency.name))
         if a.id in answering and a.id not in asked
     ]
-    return render(
+    return contact_form(
         request,
         "pages/contacts/research.html",
-        status_code=400 if errors else 200,
-        title="Ask partners what they know",
-        nav_section="home",
-        file=file,
-        practice=practice_of(request),
+        "Ask partners what they know",
+        file,
+        values,
+        errors,
         agencies=[(a, AgencyKind(a.kind).label) for a in agencies],
         chosen=set(chosen),
-        values=values,
-        errors=errors,
-        error_summary=error_summary(errors),
     )
 
 
@@ -246,17 +260,13 @@ async def bring_back_into_mash(
 def _bring_back_page(
     request: Request, file: ContactFile, values: dict[str, str], errors: dict[str, str]
 ) -> Response:
-    return render(
+    return contact_form(
         request,
         "pages/contacts/bring_back.html",
-        status_code=400 if errors else 200,
-        title="Bring this contact back into the MASH",
-        nav_section="home",
-        file=file,
-        practice=practice_of(request),
-        values=values,
-        errors=errors,
-        error_summary=error_summary(errors),
+        "Bring this contact back into the MASH",
+        file,
+        values,
+        errors,
     )
 
 
@@ -295,18 +305,14 @@ def _feedback_page(
     errors: dict[str, str],
 ) -> Response:
     task = _task(file, task_id)
-    return render(
+    return contact_form(
         request,
         "pages/contacts/feedback.html",
-        status_code=400 if errors else 200,
-        title=f"Send the {task.kind} to the referrer",
-        nav_section="home",
-        file=file,
+        f"Send the {task.kind} to the referrer",
+        file,
+        values,
+        errors,
         task=task,
-        practice=practice_of(request),
-        values=values,
-        errors=errors,
-        error_summary=error_summary(errors),
     )
 
 

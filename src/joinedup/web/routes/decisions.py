@@ -19,11 +19,10 @@ from joinedup.frontdoor.decisions import DecisionIn
 from joinedup.frontdoor.models import ResearchRequest
 from joinedup.frontdoor.rules import FrontDoorError
 from joinedup.sharing.rules import Sensitivity
-from joinedup.web.deps import CurrentActor, Db, NotFound, page_router
-from joinedup.web.forms import error_summary, field
+from joinedup.web.deps import CurrentActor, Db, NotFound, page_router, practice_of
+from joinedup.web.forms import field
 from joinedup.web.routes import contact_linking
-from joinedup.web.routes.contacts import form_error, managed, opened, practice_of, version_of
-from joinedup.web.templating import render
+from joinedup.web.routes.contacts import contact_form, form_error, managed, opened, version_of
 
 router = page_router()
 router.include_router(contact_linking.router)
@@ -90,22 +89,18 @@ def _decision_page(
         for a in db.scalars(select(Agency).order_by(Agency.name))
         if a.id in _relevant(db, file)
     ]
-    return render(
+    return contact_form(
         request,
         "pages/contacts/decision.html",
-        status_code=400 if errors else 200,
-        title="Record the decision",
-        nav_section="home",
-        file=file,
-        practice=practice,
+        "Record the decision",
+        file,
+        values,
+        errors,
         outcomes=practice.outcomes_for(kinds),
         strategy_outcomes=set(practice.strategy_outcomes),
         agencies=agencies,
         took_part=took_part,
         invited=invited,
-        values=values,
-        errors=errors,
-        error_summary=error_summary(errors),
     )
 
 
@@ -172,19 +167,15 @@ def _follow_up_page(
 ) -> Response:
     agency_id = asked.request.agency_id
     rounds = [r for r in file.research if r.request.agency_id == agency_id]
-    return render(
+    return contact_form(
         request,
         "pages/contacts/follow_up.html",
-        status_code=400 if errors else 200,
-        title=f"Ask {asked.request.agency.name} a follow-up question",
-        nav_section="home",
-        file=file,
+        f"Ask {asked.request.agency.name} a follow-up question",
+        file,
+        values,
+        errors,
         rounds=rounds,
         waiting=rounds[-1].request.is_open,
-        practice=practice_of(request),
-        values=values,
-        errors=errors,
-        error_summary=error_summary(errors),
     )
 
 
@@ -242,20 +233,16 @@ def _answer_page(
         for r in file.research
         if r.request.agency_id == asked.agency_id and r.request.round < asked.round
     ]
-    return render(
+    return contact_form(
         request,
         "pages/contacts/answer.html",
-        status_code=400 if errors else 200,
-        title="Answer the MASH's follow-up question"
+        "Answer the MASH's follow-up question"
         if asked.is_follow_up
         else "Answer the MASH's request",
-        nav_section="home",
-        file=file,
+        file,
+        values,
+        errors,
         asked=asked,
         earlier=earlier,
-        practice=practice_of(request),
         sensitivities=list(Sensitivity),
-        values=values,
-        errors=errors,
-        error_summary=error_summary(errors),
     )

@@ -26,7 +26,7 @@ from joinedup.frontdoor.rules import (
     InvalidContact,
     Urgency,
 )
-from joinedup.web.deps import CurrentActor, Db, NotFound, page_router
+from joinedup.web.deps import CurrentActor, Db, NotFound, page_router, practice_of
 from joinedup.web.forms import error_summary, field
 from joinedup.web.routes import raise_concern_people as people
 from joinedup.web.routes.raise_concern_forms import (
@@ -36,7 +36,6 @@ from joinedup.web.routes.raise_concern_forms import (
     START,
     go,
     next_page,
-    practice_of,
     problems_for,
     question_page,
     spoken_date,

@@ -19,7 +19,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from joinedup import clock
 from joinedup.frontdoor import drafts
-from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import FieldProblem
 from joinedup.web.forms import error_summary
 from joinedup.web.templating import render
@@ -37,11 +36,6 @@ PAGES = {
 }
 CAPTION = "Raise a concern"
 _DATE_PARTS = ("day", "month", "year")
-
-
-def practice_of(request: Request) -> Practice:
-    practice: Practice = request.app.state.practice
-    return practice
 
 
 def today() -> dt.date:

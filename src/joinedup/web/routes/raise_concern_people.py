@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from joinedup.frontdoor import drafts
 from joinedup.frontdoor.rules import PersonKind
-from joinedup.web.deps import CurrentActor, Db, NotFound, page_router
+from joinedup.web.deps import CurrentActor, Db, NotFound, page_router, practice_of
 from joinedup.web.forms import field
 from joinedup.web.routes.raise_concern_forms import (
     START,
@@ -23,7 +23,6 @@ from joinedup.web.routes.raise_concern_forms import (
     go,
     in_page_order,
     next_page,
-    practice_of,
     problems_for,
     question_page,
     read_date,

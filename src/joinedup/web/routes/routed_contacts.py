@@ -16,10 +16,9 @@ from joinedup.frontdoor import acceptance, decisions
 from joinedup.frontdoor.contact_file import ContactFile, FeedbackOnFile
 from joinedup.frontdoor.rules import FeedbackKind, FrontDoorError
 from joinedup.frontdoor.services import ContactNotFound
-from joinedup.web.deps import CurrentActor, Db, NotFound, page_router
-from joinedup.web.forms import error_summary, field
-from joinedup.web.routes.contacts import form_error, opened, practice_of, version_of
-from joinedup.web.templating import render
+from joinedup.web.deps import CurrentActor, Db, NotFound, page_router, practice_of
+from joinedup.web.forms import field
+from joinedup.web.routes.contacts import contact_form, form_error, opened, version_of
 
 router = page_router()
 
@@ -68,17 +67,13 @@ async def accept(request: Request, reference: str, actor: CurrentActor, db: Db) 
 def _accept_page(
     request: Request, file: ContactFile, values: dict[str, str], errors: dict[str, str]
 ) -> Response:
-    return render(
+    return contact_form(
         request,
         "pages/routed/accept.html",
-        status_code=400 if errors else 200,
-        title="Accept this contact into the case's work",
-        nav_section="home",
-        file=file,
-        practice=practice_of(request),
-        values=values,
-        errors=errors,
-        error_summary=error_summary(errors),
+        "Accept this contact into the case's work",
+        file,
+        values,
+        errors,
     )
 
 
@@ -110,18 +105,14 @@ async def acknowledge(request: Request, reference: str, actor: CurrentActor, db:
 def _acknowledgement_page(
     request: Request, file: ContactFile, values: dict[str, str], errors: dict[str, str]
 ) -> Response:
-    return render(
+    return contact_form(
         request,
         "pages/routed/acknowledgement.html",
-        status_code=400 if errors else 200,
-        title="Send the acknowledgement to the referrer",
-        nav_section="home",
-        file=file,
+        "Send the acknowledgement to the referrer",
+        file,
+        values,
+        errors,
         owed=_owed(file),
-        practice=practice_of(request),
-        values=values,
-        errors=errors,
-        error_summary=error_summary(errors),
     )
 
 
