@@ -7,6 +7,7 @@ has no business with contacts she did not raise.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -17,10 +18,12 @@ from joinedup import clock
 from joinedup.accounts.queries import actor_for_user
 from joinedup.actor import Actor
 from joinedup.directory.rules import AgencyKind, Role
-from joinedup.frontdoor import queries, services
+from joinedup.frontdoor import matching, queries, services
 from joinedup.frontdoor.models import Contact, DomainEvent
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.schemas import ContactIn
+from joinedup.people import queries as people
+from tests.candidates import import_record
 from tests.factories import create_agency, create_user
 
 PRACTICE = Practice()
@@ -245,3 +248,44 @@ def test_a_contact_is_visible_to_its_referrer_and_mash_managers_only(
 
 def _events(db: Session, contact: Contact) -> list[DomainEvent]:
     return list(db.scalars(select(DomainEvent).where(DomainEvent.contact_id == contact.id)))
+
+
+class _LinksEveryoneTo:
+    """Stands in for the trained model when it is sure: everyone named is this person."""
+
+    model_file = None
+
+    def __init__(self, master_person_id: int) -> None:
+        self.master_person_id = master_person_id
+
+    def match(self, session: Session, subjects: Sequence[Any]) -> list[matching.SubjectMatch]:
+        return [matching.SubjectMatch(self.master_person_id) for _ in subjects]
+
+
+def test_a_person_the_people_index_knows_is_known_however_each_referrer_spelt_them(
+    db: Session, frozen_clock: clock.Clock, alice: Actor
+) -> None:
+    council = create_agency(db, AgencyKind.CHILDRENS_SOCIAL_CARE)
+    import_record(db, council.code, "C1", "Jade", "Smith")
+    record = people.agency_record(db, council.code, "C1")
+    assert record is not None and record.master_person_id is not None
+    model = _LinksEveryoneTo(record.master_person_id)
+
+    def linked(given: str, family: str) -> Contact:
+        data = {
+            "subjects": [{"kind": "child", "given_name": given, "family_name": family}],
+            "concern_categories": ["neglect"],
+            "what_happened": "Seen hungry and unkempt.",
+            "urgency": "routine",
+            "consent": "given",
+        }
+        contact_in = ContactIn.model_validate(data)
+        return services.receive_contact(db, alice, contact_in, PRACTICE, matcher=model).contact
+
+    first = linked("Jade", "Smith")
+    frozen_clock.advance(dt.timedelta(days=30))
+    second = linked("Jayde", "Smyth")  # no identifier, no date of birth: only the index says
+
+    (jade,) = queries.known_people(db, second, PRACTICE)
+    assert [o.reference for o in jade.earlier_contacts] == [first.reference]
+    assert jade.re_referral

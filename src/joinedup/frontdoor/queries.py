@@ -183,6 +183,7 @@ _NAMING_ANY = (
         _subjects.family_name_norm,
         _subjects.given_name_norm,
         _subjects.date_of_birth,
+        _subjects.master_person_id,
         _contacts.id,
         _contacts.reference,
         _contacts.received_at,
@@ -191,6 +192,7 @@ _NAMING_ANY = (
     .join(Contact.__table__, _contacts.id == _subjects.contact_id)
     .where(
         or_(
+            _subjects.master_person_id.in_(bindparam("people", expanding=True)),
             _subjects.nhs_number.in_(bindparam("nhs_numbers", expanding=True)),
             _subjects.upn.in_(bindparam("upns", expanding=True)),
             and_(
@@ -207,9 +209,10 @@ _NAMING_ANY = (
 def known_people(session: Session, contact: Contact, practice: Practice) -> list[KnownPerson]:
     """For each person the contact names, the other contacts about them and what they mean.
 
-    The same person: the same NHS number or UPN, or exactly the same normalised first and last
-    name and date of birth. A re-referral and an escalating pattern count contacts in which
-    they were the subject.
+    The same person: the same person in the people index (intake's match, or a manager's
+    link), the same NHS number or UPN, or exactly the same normalised first and last name and
+    date of birth. A re-referral and an escalating pattern count contacts in which they were
+    the subject.
     """
     (known,) = known_people_of(session, [contact], practice)
     return known
@@ -229,6 +232,7 @@ def known_people_of(
         and (born := s.date_of_birth)
     ]
     wanted = {
+        "people": sorted({s.master_person_id for s in subjects if s.master_person_id}),
         "nhs_numbers": sorted({s.nhs_number for s in subjects if s.nhs_number}),
         "upns": sorted({s.upn for s in subjects if s.upn}),
         "family_names": sorted({family for family, _, _ in named}),
@@ -237,7 +241,7 @@ def known_people_of(
     }
     rows = (
         session.connection().execute(_NAMING_ANY, wanted).all()
-        if wanted["nhs_numbers"] or wanted["upns"] or named
+        if wanted["people"] or wanted["nhs_numbers"] or wanted["upns"] or named
         else []
     )
     return [
@@ -281,10 +285,11 @@ def _known(
 
 
 def _names(row: Any, subject: ContactSubject) -> bool:
-    """Whether the person in a row is the subject: the same NHS number, UPN, or names and
-    date of birth."""
+    """Whether the person in a row is the subject: the same person in the people index, NHS
+    number, UPN, or names and date of birth."""
     return bool(
-        (subject.nhs_number and row.nhs_number == subject.nhs_number)
+        (subject.master_person_id and row.master_person_id == subject.master_person_id)
+        or (subject.nhs_number and row.nhs_number == subject.nhs_number)
         or (subject.upn and row.upn == subject.upn)
         or (
             subject.given_name_norm
