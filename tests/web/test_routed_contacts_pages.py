@@ -173,3 +173,24 @@ def test_a_case_closing_before_the_worker_accepted_brings_the_contact_back(
     sam = hub.browser("Sam")
     assert sam.get(f"/contacts/{reference}").status_code == 404
     assert reference not in page(sam.get("/")).get_text()
+
+
+def test_a_contact_accepted_before_its_case_closed_says_the_case_has_closed(
+    hub: Hub, tmp_path: Path
+) -> None:
+    reference = hub.contact.reference
+    form = f"/contacts/{reference}/accept"
+    assert (
+        post_form(hub.browser("Sam"), form, {"version": "1", "note": ""}, form).status_code == 303
+    )
+    path = tmp_path / "closing.csv"
+    path.write_text(
+        "record_id,case_reference,allocated_worker_email,opened_on,closed_on\n"
+        f"C1,CIN-100,{hub.user('Sam').professional.email},2026-09-01,2026-11-24\n"
+    )
+    import_cases(hub.db, ADMIN, hub.user("Bob").professional.agency.code, path)
+
+    shown = text_of(page(hub.browser("Bob").get(f"/contacts/{reference}")), "#routed")
+    assert "Routed to Sam Archer (Children's Services), case CIN-100, which has since closed" in (
+        shown
+    )
