@@ -17,7 +17,7 @@ from joinedup import clock
 from joinedup.actor import Actor
 from joinedup.directory.models import Agency
 from joinedup.directory.rules import AgencyKind, Role
-from joinedup.frontdoor import decisions, research
+from joinedup.frontdoor import decisions, queries, research
 from joinedup.frontdoor.decisions import DecisionIn
 from joinedup.frontdoor.models import Contact, ContactDecision, DomainEvent, FeedbackTask
 from joinedup.frontdoor.queries import contacts_of_referrer
@@ -242,3 +242,10 @@ def test_feedback_is_sent_once_and_the_referrer_reads_it(
         "late": False,
     }
     assert db.scalars(select(FeedbackTask).where(FeedbackTask.sent_at.is_not(None))).all() == [sent]
+    db.refresh(contact)
+    (told,) = queries.referrer_view(contact, PRACTICE).messages
+    assert (told.kind, told.sent_by, told.message) == (
+        "acknowledgement",
+        "mash",
+        "Received; we are screening it.",
+    )

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from joinedup import clock
+from joinedup.accounts import services as accounts
 from joinedup.frontdoor.cases import import_cases
 from tests.factories import ADMIN
 from tests.web.conftest import error_summary, heading, page, post_form, table_rows, text_of
@@ -130,6 +131,14 @@ def test_the_worker_acknowledges_the_referrer_who_reads_it(hub: Hub) -> None:
     told = " ".join(page(hub.browser("Alice").get(f"/contacts/{reference}")).get_text().split())
     assert "Jade's social worker: I will call." in told
     assert "Acknowledgement from the allocated social worker, 24 November 2026" in told
+    _token, raw = accounts.create_api_token(
+        hub.db, ADMIN, hub.user("Alice").professional.email, "Alice's system"
+    )
+    answer = hub.browser("Alice").get(
+        f"/api/v1/contacts/{reference}", headers={"Authorization": f"Bearer {raw}"}
+    )
+    (message,) = answer.json()["messages"]
+    assert (message["kind"], message["sent_by"]) == ("acknowledgement", "allocated_social_worker")
     bob_home = page(hub.browser("Bob").get("/"))
     assert "Acknowledgements and outcomes owed to referrers will appear here" in (
         bob_home.get_text()

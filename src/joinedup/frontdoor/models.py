@@ -394,3 +394,12 @@ class FeedbackTask(Base):
 
     contact: Mapped[Contact] = relationship(back_populates="feedback_tasks")
     sent_by: Mapped[Professional | None] = relationship()
+
+    @property
+    def from_allocated_worker(self) -> bool:
+        """Sent by the social worker of the case the contact was routed to, not the MASH."""
+        routed = self.contact.routing
+        return routed is not None and self.sent_by_professional_id in (
+            routed.worker_id,
+            routed.case.allocated_worker_id,
+        )

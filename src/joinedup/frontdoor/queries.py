@@ -61,7 +61,12 @@ def referrer_view(contact: Contact, practice: Practice) -> ContactForReferrer:
         status_description=status.for_referrer,
         outcome=practice.outcome_label(contact.decision.outcome) if contact.decision else None,
         messages=[
-            MessageToReferrer(kind=task.kind, sent_at=task.sent_at, message=task.message)
+            MessageToReferrer(
+                kind=task.kind,
+                sent_at=task.sent_at,
+                message=task.message,
+                sent_by="allocated_social_worker" if task.from_allocated_worker else "mash",
+            )
             for task in contact.feedback_tasks
             if task.sent_at is not None and task.message is not None
         ],

@@ -119,6 +119,11 @@ class MessageToReferrer(BaseModel):
     kind: str = Field(description="`acknowledgement` or `outcome`.", examples=["outcome"])
     sent_at: dt.datetime
     message: str
+    sent_by: str = Field(
+        description="`mash`, or `allocated_social_worker` when the contact went to the social "
+        "worker of an open case, who sent it.",
+        examples=["mash"],
+    )
 
 
 class ContactForReferrer(BaseModel):
