@@ -28,7 +28,7 @@ from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.schemas import ContactForReferrer
 
 # Enough to carry a burst's backlog in one transaction, few enough that one batch's rows stay
-# small: measured, batches under load held 5 to 20 contacts.
+# small. Measured at 8 clients, batches held 1 to 4 contacts on average.
 MAX_BATCH = 50
 
 Answer = tuple[ContactForReferrer, bool]  # the referrer's view, and whether it was created
