@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 from joinedup import clock
 from joinedup.actor import Actor
 from joinedup.audit.services import record
-from joinedup.frontdoor.bring_back import claim_routed
 from joinedup.frontdoor.case_models import ContactRouting
 from joinedup.frontdoor.disclosure import is_allocated_worker
 from joinedup.frontdoor.models import Contact
 from joinedup.frontdoor.practice import Practice
 from joinedup.frontdoor.rules import REASON_LENGTH, FrontDoorError, spoken_time
-from joinedup.frontdoor.services import ContactNotFound, record_event
+from joinedup.frontdoor.services import ContactNotFound, claim, record_event
 
 
 def accept_contact(
@@ -48,7 +47,7 @@ def accept_contact(
         session.rollback()
         raise ContactNotFound(contact_id)
     now = clock.now()
-    contact = claim_routed(session, contact_id, expected_version, now, practice)
+    contact = claim(session, contact_id, expected_version, now, practice)
     routed = contact.routing
     if routed is not None:  # read before the claim: as they stand now it is claimed
         session.refresh(routed)

@@ -22,10 +22,10 @@ from joinedup.actor import Actor
 from joinedup.audit.services import record
 from joinedup.directory.rules import Role
 from joinedup.frontdoor.case_models import ContactRouting
-from joinedup.frontdoor.models import Contact, DomainEvent
+from joinedup.frontdoor.models import Contact
 from joinedup.frontdoor.practice import Practice
-from joinedup.frontdoor.rules import REASON_LENGTH, ContactStatus, FrontDoorError, spoken_time
-from joinedup.frontdoor.services import ConcurrentChange, ContactNotFound, claim, record_event
+from joinedup.frontdoor.rules import REASON_LENGTH, ContactStatus, FrontDoorError
+from joinedup.frontdoor.services import ContactNotFound, claim, record_event
 
 # The hub's reason, kept as a manager's would be: the contact's page and its history read it.
 CASE_CLOSED = "The case closed before the allocated worker accepted the contact"
@@ -57,7 +57,7 @@ def bring_back(
     if not actor.has(Role.MASH_MANAGER) or actor.professional_id is None:
         raise ContactNotFound(contact_id)
     now = clock.now()
-    contact = claim_routed(session, contact_id, expected_version, now, practice)
+    contact = claim(session, contact_id, expected_version, now, practice)
     routed = contact.routing
     reason = (reason or "").strip()
     problem = None
@@ -143,37 +143,6 @@ def bring_back_from_closed_cases(
             _into_the_mash(session, actor, contact, routed, CASE_CLOSED, now, case_closed=True)
             back.append(contact)
     return sorted(back, key=lambda c: (c.received_at, c.id))
-
-
-def claim_routed(
-    session: Session, contact_id: int, expected_version: int, now: dt.datetime, practice: Practice
-) -> Contact:
-    """services.claim, telling whoever lost a race over a routed contact what happened in the
-    words of routing: its worker accepted it, or its case closed and the hub brought it back."""
-    try:
-        return claim(session, contact_id, expected_version, now, practice)
-    except ConcurrentChange:
-        latest = session.scalar(
-            select(DomainEvent)
-            .where(DomainEvent.contact_id == contact_id)
-            .order_by(DomainEvent.id.desc())
-            .limit(1)
-        )
-        session.rollback()
-        if latest is None:
-            raise
-        at = spoken_time(latest.at)
-        if latest.type == "contact.accepted":
-            what = f"{latest.actor_label} accepted this contact into the case's work at {at}"
-        elif latest.type == "contact.brought_back" and latest.payload.get("case_closed"):
-            what = f"Its case closed, so it was brought back into the MASH at {at}"
-        else:
-            raise
-        raise ConcurrentChange(
-            f"{what}, after you opened it. Nothing you sent was saved: read the contact again, "
-            "then make your change if it is still needed",
-            field="version",
-        ) from None
 
 
 def _into_the_mash(

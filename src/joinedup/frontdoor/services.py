@@ -190,7 +190,16 @@ def _concurrent_change(session: Session, contact: Contact, practice: Practice) -
         .limit(1)
     )
     rating = contact.ratings[-1] if contact.ratings else None
-    if latest is not None and latest.type in _CHANGES:
+    if (
+        latest is not None
+        and latest.type == "contact.brought_back"
+        and latest.payload.get("case_closed")
+    ):  # the hub did it, as a case import closed the case: no one to name
+        what = (
+            f"Its case closed, so it was brought back into the MASH at {spoken_time(latest.at)}, "
+            "after you opened it"
+        )
+    elif latest is not None and latest.type in _CHANGES:
         what = (
             f"{latest.actor_label} {_CHANGES[latest.type]} at {spoken_time(latest.at)}, "
             "after you opened it"

@@ -237,7 +237,7 @@ def _anonymise(
             {"message": ANONYMISED},
         ),
         # A contact brought back into the MASH keeps when and by whom; the reason may name
-        # anyone ("the wrong Jade Smith"). A placeholder, as the table wants a reason then.
+        # anyone ("the wrong Jade Smith"). ANONYMISED stands in: the table requires a reason then.
         (
             ContactRouting,
             ContactRouting.contact_id.in_(ids) & ContactRouting.brought_back_reason.is_not(None),
